@@ -1,0 +1,158 @@
+"""Crisis detection that does not depend on the intent classifier.
+
+The classifier alone catches only part of the crisis messages (DESIGN.md: 67-89 %), so every
+user message also goes through these patterns. A hit always wins; a classifier "crisis" is
+accepted unless the message is one of the exhaustion idioms ("ik ben doodmoe") that Dutch uses
+every day. The patterns err on the side of safety: a helpline shown once too often costs little.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+CLASSIFIER_THRESHOLD = 0.5
+
+# Written on normalised text: lower case, no diacritics, repeated letters folded to two,
+# Flemish/chat spellings ("nie", "ni", "k wil", "mn") mapped to the standard form.
+# ``_OBJ`` stops a veiled phrase from firing when it is about a named thing ("ik zie het niet
+# meer zitten met deze baan"), unless that thing is life itself.
+_OBJ = r"(?!\s*(?:in|met|op|voor|bij|aan)\s+(?:deze|dit|die|dat|de|het|mijn|zo'n|een)\s+(?!leven))"
+_SELF = r"(?:mezelf|mijzelf|mij|me)"
+_CRISIS_PATTERNS: tuple[str, ...] = (
+    # suicide named
+    r"\bzelfmoord(?!preventie|lijn|cijfers)",
+    r"\bsuicid(?!epreventie)|\bsuicide\b(?!\s*prevention)|\bzelfdoding",
+    r"\b(kill|killen|end)\s+(myself|mezelf|mijzelf|my life)",
+    r"\bwant(s)? to die\b|\bdon'?t want to (live|be here)|\bend it all\b|\bself[- ]?harm",
+    # wanting to be dead or not to live
+    r"\b(wil|wilt|wou|wilde|willen)\b[^.?!]{0,25}\bdood\b(?!\s*(moe|op|ziek|gaar|stil|van))",
+    r"\bdood\s+(wil|willen|zijn|gaan)\b(?!\s+van)|\b(liever|beter)\s+dood\b",
+    r"\b(was|ware)\s+ik\s+(maar|toch)\s+dood\b|\bwas\s+ik\s+er\s+maar\s+niet\b",
+    r"\bals\s+ik\s+dood\s+(ben|was|zou\s+zijn)\b|\bdood\b[^.?!]{0,20}\b(enige\s+)?(uitweg|oplossing)\b",
+    r"\bniet\s+meer\s+(verder\s+)?(willen\s+|te\s+)?(leven|bestaan)\b",
+    r"\b(wil|wilt|wou)\b[^.?!]{0,20}\bniet\s+meer\s+(verder\s+)?(leven|bestaan|wakker)",
+    r"\ber\s+(gewoon\s+|echt\s+)?niet\s+meer\s+(willen\s+|wil\s+)?(zijn|wezen|ben)\b",
+    r"\bben\s+ik\s+er\s+(gewoon\s+|toch\s+)?niet\s+meer\b",
+    r"\bben\s+er\s+(morgen|straks|binnenkort|vannacht|dan|toch|zo)\s+(toch\s+|ook\s+)?niet\s+meer\b",
+    r"\bniet\s+meer\s+wakker\s+(te\s+)?(worden|word|wordt|wil)\b|\bnooit\s+meer\s+wakker",
+    r"\bhet\s+hoeft\s+(voor\s+mij\s+)?(allemaal\s+)?niet\s+meer\s*($|[.,!?]|\b(hoor|echt|allemaal)\b)",
+    r"\bleven\s+(heeft\s+)?(voor\s+mij\s+)?(geen\s+zin|is\s+zinloos|zinloos)",
+    r"\b(geen|welke)\s+(zin|reden)\s+(meer\s+)?(in|om|voor)\s+(te\s+)?(leven|bestaan)",
+    r"\bwat\s+heeft\s+het\s+(nog\s+)?(voor\s+)?zin\s+om\s+(te\s+|nog\s+te\s+)?leven",
+    r"\bgeen\s+(uitweg|toekomst)\s+meer\b" + _OBJ,
+    r"\bzie\s+geen\s+(andere\s+)?uitweg\b(?!\s+meer\b)" + _OBJ,
+    r"\bzie\s+het\s+(echt\s+|helemaal\s+|gewoon\s+)?niet\s+meer\s+zitten\b" + _OBJ,
+    r"\b(einde?|punt)\s+(aan|achter)\s+(mijn|het|dit)\s+leven",
+    r"\bpunt\s+achter\b[^.?!]{0,30}\bleven\b|\bvan\s+het\s+leven\s+(te\s+)?beroven",
+    r"\ber\s+(een\s+)?(einde?|punt)\s+aan\s+(wil\s+|wilt\s+|gaat\s+|ga\s+|te\s+)?maken\b|\b(einde?)\s+aan\s+alles\b",
+    r"\beinde?\s+(te\s+)?maken\s+aan\s+(alles|mijn\s+leven|het\s+leven|het\s+allemaal)\b",
+    # "ik maak er een eind aan" alone, not "...aan: geen mail meer na zes uur"
+    r"\bmaak\s+(ik\s+)?er\s+(vandaag\s+|vanavond\s+|vannacht\s+)?een\s+einde?\s+aan\s*($|[.!,]|\b(vandaag|vanavond|vannacht)\b)",
+    r"\ber\s+(uit|tussenuit)\s+(te\s+)?stappen\b|\bertussenuit\s+(stappen|knijpen)\b",
+    r"\bbeter\s+(af\s+)?(is\s+|zijn\s+|zou\s+zijn\s+)?(zonder\s+mij|als\s+ik\s+(er\s+)?(niet\s+meer|dood|weg))",
+    r"\bbeter\s+(is\s+)?als\s+ik\s+er\s+(gewoon\s+)?niet\s+meer\s+ben\b|\ber\s+beter\s+niet\s+(meer\s+)?(kan\s+|zou\s+)?zijn\b|\bzou\s+ik\s+er\s+(gewoon\s+)?niet\s+meer\s+zijn|\bzonder\s+mij\s+beter\b",
+    r"\bniemand\s+(zal|gaat|zou)\s+" + _SELF + r"\s+missen",
+    r"\bik\s+ben\s+(een|de)\s+last\s+voor\s+iedereen",
+    # means and plans
+    r"\b" + _SELF + r"\s+(van\s+kant|om\s+(te\s+)?brengen|ombrengen|doden|dood\s*maken)",
+    r"\bvan\s+kant\s+(maken|te\s+maken)|\bplan\s+om\s+" + _SELF + r"\b",
+    r"\b" + _SELF + r"\s+(op\s*(te\s+)?hangen|ophangen|opknopen|verhangen)",
+    r"\b(" + _SELF + r"|zichzelf)\b[^.?!]{0,15}\b(iets|wat)\s+(ga\s+|gaan\s+|zal\s+|zou\s+|wil\s+)?aan\s*(te\s+)?(doe|doen)\b",
+    r"\b(zichzelf|hij|zij)\b[^.?!]{0,15}\b(doodmaken|van\s+kant|ombrengen|doden|zelfmoord)",
+    r"\bvoorgoed\s+(verdwijnen|weg\s+zijn|weg)\b|\bverdwijnen,?\s+voorgoed\b",
+    r"\bik\s+sta\s+(nu\s+|hier\s+)?(boven\s+)?op\s+(het|de|een)\s+(dak|brug|rand|flat|balkon|perron|spoor|parkeergarage)\b",
+    r"\b(brief|briefje|brieven)\s+geschreven\s+voor\s+(mijn|de)\s+(kinderen|ouders|partner|vrouw|man|familie|vrienden)",
+    r"\bleven\s+(te\s+)?beeindigen|\bbeeindig\w*\s+(van\s+)?mijn\s+leven",
+    r"\b(iets|wat)\s+aan\s*(te\s+)?doen\s+(bij\s+)?(mezelf|mijzelf)|\bniet\s+veilig\s+bij\s+mezelf",
+    r"\b(trein|brug|dak|flat|balkon|parkeergarage|hoogte|raam|station|perron|spoor)\b[^.?!]{0,60}\bspringen\b",
+    r"\bspringen\b[^.?!]{0,25}\b(trein|brug|dak|flat|balkon|parkeergarage)\b",
+    r"\bvoor\s+(de|een)\s+trein\b|\b(overweg|spoor|rails)\b[^.?!]{0,40}\b(wachten|gaan\s+liggen|blijven\s+staan)",
+    r"\btegen\s+een\s+(boom|muur|vrachtwagen|pijler)\b[^.?!]{0,20}\b(rij|rijden|sturen|stuur|aan)|\b(stuur|rij|rijd)\b[^.?!]{0,30}\btegen\s+een\s+(boom|vrachtwagen|pijler)",
+    r"\b(pillen|medicijnen|medicatie|tabletten|slaappillen|paracetamol)\b[^.?!]{0,40}\b(gespaard|verzameld|sparen|liggen\s+(al\s+)?(voor\s+me\s+)?klaar|klaar\s*gelegd)",
+    r"\b(alle|al\s+mijn|hele\s+strip|een\s+strip|een\s+doos|potje)\b[^.?!]{0,15}\b(pillen|medicijnen|medicatie|tabletten|slaappillen|paracetamol)\b[^.?!]{0,30}\b(in\s*(te\s+)?nemen|innemen|slikken|geslikt|ingenomen|genomen|gepakt|pakken|neem|nemen)",
+    r"\b(pillen|medicijnen|medicatie|tabletten|slaappillen|paracetamol)\b[^.?!]{0,60}\ballemaal\s+(in\s*)?(te\s+)?(pakken|nemen|innemen|slikken)",
+    r"\b(te\s+veel|teveel)\s+(pillen|medicijnen|tabletten|slaappillen|paracetamol)\s+(genomen|geslikt|ingenomen)",
+    r"\boverdosis\b|\boverdose\b",
+    r"\b(strop|touw)\b[^.?!]{0,40}\b(klaar|gekocht|gelegd|zolder|ophangen|hangen)",
+    r"\bafscheidsbrie(f|ven)|\bafscheid\s+(genomen|nemen)\b[^.?!]{0,40}\b(er\s+niet\s+meer|iedereen|het\s+leven)",
+    r"\bdit\s+is\s+(mijn\s+laatste\s+bericht|vaarwel|een\s+afscheid)|\bvaarwel\s+(iedereen|allemaal|wereld)",
+    r"\bspullen\s+weggegeven\b|\btestament\b[^.?!]{0,40}\bafscheid",
+    # self-harm
+    r"\b(snij|snijd|snijden|kras|krassen|krab|krabben|brand|branden|verwond|verwonden|beschadig|beschadigen|sla|slaan)\b\s+" + _SELF + r"\b",
+    r"\b(mezelf|mijzelf)\b[^.?!]{0,25}\b(gesneden|gekrast|verwond|gebrand|pijn\s+gedaan|beschadigd|geslagen|snijden|krassen|verwonden|branden|beschadigen|pijn\s+(te\s+)?doen)\b",
+    r"\b(doe|deed|heb)\s+(mezelf|mijzelf)\s+(weer\s+)?pijn\b|\b(me|mij)\s+(\w+\s+){0,2}(gesneden|gekrast|gekerfd)\b",
+    r"\b(krab|krabben|kras|krassen|gekrast|gesneden|snij|snijd)\b[^.?!]{0,30}\b(bloed|bloedde|bloeden|bloedens)\b",
+    r"\bin\s+mijn\s+(arm|armen|pols|polsen|been|benen)\s+(\w+\s+)?(gekrast|gesneden|snijden|krassen|gekerfd)",
+    r"\bzelfbeschadig|\bautomutilat|\bscheermesje|\bmijn\s+polsen\b|\bcut(ting)?\s+myself",
+    r"\bhoofd\s+tegen\s+de\s+muur\b[^.?!]{0,40}\b(expres|pijn)",
+    # acute danger to the visitor
+    r"\b(bedreigt|bedreigd|dreigt)\b[^.?!]{0,30}\b(me|mij|mes|wapen|pistool|vermoorden)\b",
+    r"\b(me|mij)\s+(\w+\s+){0,2}(vermoorden|doodmaken|dood\s+te\s+maken|iets\s+aan\s+te\s+doen)\b",
+    r"\bheeft\s+(me|mij)\s+(net\s+|zojuist\s+|weer\s+)?(geslagen|gestoken|gewurgd|mishandeld|geschopt)",
+    r"\b(hij|zij|ze|iemand|mijn\s+\w+)\s+(slaat|sloeg|mishandelt|wurgt|schopt)\s+(me|mij|mijn\s+\w+|ons)\b",
+    r"\bslaat\s+(me|mij|mijn\s+\w+|ons)\s+(nu|net|weer)\b|\ber\s+wordt\s+(nu\s+|hier\s+)?geslagen\b|\bbang\s+voor\s+mijn\s+leven\b",
+    r"\bik\s+ben\s+(hier\s+|thuis\s+)?niet\s+(meer\s+)?veilig\b|\bik\s+voel\s+me\s+(hier\s+|thuis\s+)?niet\s+veilig\b",
+    r"\bin\s+(acuut\s+)?(levens)?gevaar\b|\bhuiselijk\s+geweld\b",
+)
+
+# Everyday hyperbole that must never raise the alarm on its own.
+_IDIOM_PATTERNS: tuple[str, ...] = (
+    r"\bdood\s*(moe|op|ziek)\b|\bdoodmoe|\bdoodop|\bdoodziek|\bdoodnerveus|\bdoodsbang",
+    r"\bga\s+dood\s+van\s+(de|het)?\s*(hitte|kou|honger|dorst|verveling|stress|schaamte|moeheid)",
+    r"\bschaam\s+me\s+dood|\blig\s+(hier\s+)?dood\b|\bdood\s*gaar|\bdoodgewoon|\bdoodnormaal|\bdoodstil",
+    r"\bkapot\b|\bkilt?\s+me\b|\bkillt\b|\bmaakt\s+me\s+gek",
+    r"\bspeel|\bgame|\bserie|\bfilm|\bboek|\bmoord-?mysterie",
+)
+
+_CRISIS = tuple(re.compile(p) for p in _CRISIS_PATTERNS)
+_IDIOMS = tuple(re.compile(p) for p in _IDIOM_PATTERNS)
+
+
+@dataclass(frozen=True)
+class SafetyAssessment:
+    """Outcome for one message; ``reason`` names the signal (never the text) for the logs."""
+
+    is_crisis: bool
+    reason: str
+
+
+def normalise(text: str) -> str:
+    """Lower case, strip diacritics, fold runs of one letter ("doooood") and spacing."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("’", "'").replace("‘", "'")
+    text = re.sub(r"(.)\1{2,}", r"\1\1", text)
+    text = re.sub(r"\bk\s+(wil|wou|zie|ben|heb)\b", r"ik \1", text)  # "k wil", chat shorthand
+    text = re.sub(r"\bmn\b|\bm'n\b", "mijn", text)
+    text = re.sub(r"\bgwn\b", "gewoon", text)
+    text = re.sub(r"\bni(e)?\b", "niet", text)
+    text = re.sub(r"\ban\b", "aan", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def crisis_signal(text: str) -> str | None:
+    """The first crisis pattern that matches, or None."""
+    norm = normalise(text)
+    for pattern in _CRISIS:
+        if pattern.search(norm):
+            return pattern.pattern
+    return None
+
+
+def is_exhaustion_idiom(text: str) -> bool:
+    """True for hyperbole such as "ik ben doodmoe" or "mijn werk maakt me kapot"."""
+    norm = normalise(text)
+    return any(p.search(norm) for p in _IDIOMS)
+
+
+def assess(text: str, intent: str | None = None, confidence: float = 0.0) -> SafetyAssessment:
+    """Combine the patterns with the classifier's view of the same message."""
+    if crisis_signal(text):
+        return SafetyAssessment(True, "pattern")
+    if intent == "crisis" and confidence >= CLASSIFIER_THRESHOLD:
+        if is_exhaustion_idiom(text):
+            return SafetyAssessment(False, "idiom_overrides_classifier")
+        return SafetyAssessment(True, "classifier")
+    return SafetyAssessment(False, "none")

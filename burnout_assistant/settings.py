@@ -1,0 +1,160 @@
+"""Practice settings: one YAML file plus environment variables for secrets.
+
+Validated once at start-up so a typo in ``practice.yml`` stops the assistant with a message
+that names the field, instead of surfacing as a wrong answer to a visitor later.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, time
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+
+DEFAULT_PATH = Path("practice.yml")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+class SettingsError(ValueError):
+    """Raised with a readable list of the fields that are wrong."""
+
+
+class Strict(BaseModel):
+    class Config:
+        extra = "forbid"  # a misspelt key is an error, not silently ignored
+
+
+class Practice(Strict):
+    name: str = Field(..., min_length=1)
+    phone: str = Field(..., min_length=6)
+    email: str
+    website: str = ""
+    country: str = "NL"
+
+    @validator("email")
+    def _email(cls, value: str) -> str:
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            raise ValueError("is not an email address")
+        return value
+
+
+class Booking(Strict):
+    intro_call_minutes: int = Field(20, gt=0, le=240)
+    slot_step_minutes: int = Field(30, gt=0, le=240)
+    buffer_minutes: int = Field(0, ge=0, le=240)
+    minimum_notice_hours: int = Field(12, ge=0)
+    horizon_days: int = Field(21, gt=0, le=365)
+    cancel_cutoff_hours: int = Field(12, ge=0)
+    opening_hours: dict[str, list[str]] = Field(default_factory=dict)
+    closed_dates: list[date] = Field(default_factory=list)
+
+    @validator("opening_hours")
+    def _hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for day, windows in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
+            for window in windows:
+                start, end = parse_window(window)
+                if start >= end:
+                    raise ValueError(f"{day}: window {window!r} ends before it starts")
+        return value
+
+
+class Calendar(Strict):
+    url: str
+    username: str = ""
+    password_env: str = "CALDAV_PASSWORD"
+
+    @property
+    def password(self) -> str:
+        return os.environ.get(self.password_env, "")
+
+
+class Notifications(Strict):
+    staff_emails: list[str] = Field(default_factory=list)
+
+
+class Retention(Strict):
+    conversation_days: int = Field(30, gt=0)
+    lead_days: int = Field(365, gt=0)
+
+
+class Limits(Strict):
+    max_message_chars: int = Field(1000, ge=50, le=20000)
+
+
+class Settings(Strict):
+    practice: Practice
+    timezone: str = "Europe/Amsterdam"
+    booking: Booking = Field(default_factory=Booking)
+    calendar: Calendar
+    notifications: Notifications = Field(default_factory=Notifications)
+    retention: Retention = Field(default_factory=Retention)
+    limits: Limits = Field(default_factory=Limits)
+
+    @validator("timezone")
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @root_validator(skip_on_failure=True)
+    def _some_opening(cls, values: dict) -> dict:
+        booking: Booking = values["booking"]
+        if not any(booking.opening_hours.values()):
+            raise ValueError("booking.opening_hours: the practice is never open")
+        return values
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def parse_window(window: str) -> tuple[time, time]:
+    """``"09:00-12:00"`` → (09:00, 12:00); raises ValueError naming the bad window."""
+    match = _WINDOW.match(window.strip())
+    if not match:
+        raise ValueError(f"window {window!r} is not HH:MM-HH:MM")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    try:
+        return time(h1, m1), time(h2, m2)
+    except ValueError as exc:
+        raise ValueError(f"window {window!r}: {exc}") from exc
+
+
+def parse_settings(raw: dict) -> Settings:
+    """Validate a settings mapping; the error lists each bad field by its dotted path."""
+    try:
+        return Settings.parse_obj(raw or {})
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(p) for p in err['loc'] if p != '__root__') or 'settings'}: {err['msg']}"
+            for err in exc.errors()
+        ]
+        raise SettingsError("invalid practice settings:\n  " + "\n  ".join(problems)) from None
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Read ``practice.yml`` (or ``$PRACTICE_SETTINGS``) and validate it."""
+    path = Path(path or os.environ.get("PRACTICE_SETTINGS") or DEFAULT_PATH)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError(f"practice settings file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path} is not valid YAML: {exc}") from None
+    return parse_settings(raw)
+
+
+@lru_cache(maxsize=1)
+def current_settings() -> Settings:
+    """Settings of this process, read once (the action server reads them at start-up)."""
+    return load_settings()
