@@ -39,7 +39,9 @@ def choose_source(requested: str | None = None) -> str:
             )
         return SMALL_MODEL
     if requested != "auto":
-        raise SystemExit(f"SPACY_BASE must be 'auto', 'blank' or '{SMALL_MODEL}', not {requested!r}")
+        raise SystemExit(
+            f"SPACY_BASE must be 'auto', 'blank' or '{SMALL_MODEL}', not {requested!r}"
+        )
     return SMALL_MODEL if small_model_available() else "blank"
 
 

@@ -1,0 +1,1 @@
+"""Rasa SDK actions: each class only translates between a tracker and ``burnout_assistant``."""

@@ -1,0 +1,30 @@
+"""Not understood: rephrase first, a person on the second miss, a kind word for odd messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from burnout_assistant.fallback import consecutive_misses, fallback_response
+from burnout_assistant.incoming import MessageKind
+
+
+class ActionFallback(Action):
+    def name(self) -> str:
+        return "action_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intents = [
+            (event.get("parse_data") or {}).get("intent", {}).get("name")
+            for event in tracker.events
+            if event.get("event") == "user"
+        ]
+        guard = tracker.latest_message.get("message_guard") or {}
+        kind = guard.get("kind", MessageKind.OK.value)
+        dispatcher.utter_message(response=fallback_response(consecutive_misses(intents), kind))
+        return []
