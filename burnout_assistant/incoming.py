@@ -11,9 +11,6 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
-# Safety still reads this much of a long message; the classifiers read only ``max_chars``.
-SAFETY_SCAN_CHARS = 20_000
-
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # Function words that are frequent in one language and rare in Dutch chat. Words Dutch shares

@@ -2,8 +2,8 @@
 
 The classifier alone catches only part of the crisis messages (DESIGN.md: 67-89 %), so every
 user message also goes through these patterns. A hit always wins; a classifier "crisis" is
-accepted unless the message is one of the exhaustion idioms ("ik ben doodmoe") that Dutch uses
-every day. The patterns err on the side of safety: a helpline shown once too often costs little.
+accepted unless the message is an everyday use of the same words (exhaustion idioms such as
+"ik ben doodmoe", news, games, a cut finger). The patterns err on the side of safety.
 """
 
 from __future__ import annotations
@@ -97,17 +97,29 @@ _CRISIS_PATTERNS: tuple[str, ...] = (
     r"\bin\s+(acuut\s+)?(levens)?gevaar\b|\bhuiselijk\s+geweld\b",
 )
 
-# Everyday hyperbole that must never raise the alarm on its own.
-_IDIOM_PATTERNS: tuple[str, ...] = (
+# Everyday uses of the same words. They never raise the alarm on their own: they only veto a
+# classifier-only "crisis" (a pattern hit above always wins). The classifier over-reacts to
+# "dood", "einde" and "gesneden" in hyperbole, news, games and kitchen accidents.
+_EVERYDAY_PATTERNS: tuple[str, ...] = (
+    # exhaustion and other hyperbole
     r"\bdood\s*(moe|op|ziek)\b|\bdoodmoe|\bdoodop|\bdoodziek|\bdoodnerveus|\bdoodsbang",
-    r"\bga\s+dood\s+van\s+(de|het)?\s*(hitte|kou|honger|dorst|verveling|stress|schaamte|moeheid)",
-    r"\bschaam\s+me\s+dood|\blig\s+(hier\s+)?dood\b|\bdood\s*gaar|\bdoodgewoon|\bdoodnormaal|\bdoodstil",
-    r"\bkapot\b|\bkilt?\s+me\b|\bkillt\b|\bmaakt\s+me\s+gek",
-    r"\bspeel|\bgame|\bserie|\bfilm|\bboek|\bmoord-?mysterie",
+    r"\b(ga|gaat|gaan)\s+dood\s+van\s+(de|het)?\s*\w+",
+    r"\b\w+\s+(me|mij|mezelf)\s+(dood|kapot|rot|een\s+ongeluk|suf|gek)\b",  # verveel/lach/schaam me dood
+    r"\blig\s+(hier\s+)?dood\b|\bdood\s*gaar|\bdoodgewoon|\bdoodnormaal|\bdoodstil",
+    r"\bkapot\b|\bkilt?\s+me\b|\bkillt\b|\bkilling\b|\bmaakt\s+me\s+gek|\bvoor\s+mijn\s+kop\s+slaan",
+    # talking about the subject, not about oneself
+    r"preventie|\bdocumentaire|\bwerkstuk|\bcampagne|\bnieuws\b|\bartikel",
+    # games, films, books
+    r"\bspeel|\bspel\b|\bgame|\beindbaas|\blevel\b|\bserie|\bfilm|\bboek|\bthriller|\bmoord-?mysterie",
+    # small accidents: a cut finger while cooking
+    r"\b(vinger|duim|hand)\b[^.?!]{0,30}\b(gesneden|gebrand|snijden)|\b(gesneden|gebrand)\b[^.?!]{0,20}\b(vinger|duim|hand)\b",
+    # ending a thing that is not life
+    r"\beinde?\s+(te\s+)?maken\s+aan\s+(mijn|het|de|dit|die|deze|ons)\s+(?!leven)\w+",
+    r"\beinde?\s+aan\s*:",
 )
 
 _CRISIS = tuple(re.compile(p) for p in _CRISIS_PATTERNS)
-_IDIOMS = tuple(re.compile(p) for p in _IDIOM_PATTERNS)
+_EVERYDAY = tuple(re.compile(p) for p in _EVERYDAY_PATTERNS)
 
 
 @dataclass(frozen=True)
@@ -132,19 +144,30 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def scan_window(text: str, limit: int = 20_000) -> str:
+    """The part of a message the patterns read: all of it, or its head and tail when huge.
+
+    A warning sign is often the last sentence of a long story, so the tail is never dropped.
+    """
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}.\n{text[-half:]}"
+
+
 def crisis_signal(text: str) -> str | None:
     """The first crisis pattern that matches, or None."""
-    norm = normalise(text)
+    norm = normalise(scan_window(text or ""))
     for pattern in _CRISIS:
         if pattern.search(norm):
             return pattern.pattern
     return None
 
 
-def is_exhaustion_idiom(text: str) -> bool:
-    """True for hyperbole such as "ik ben doodmoe" or "mijn werk maakt me kapot"."""
+def is_everyday_use(text: str) -> bool:
+    """True for hyperbole ("ik ben doodmoe"), news, games or small accidents."""
     norm = normalise(text)
-    return any(p.search(norm) for p in _IDIOMS)
+    return any(p.search(norm) for p in _EVERYDAY)
 
 
 def assess(text: str, intent: str | None = None, confidence: float = 0.0) -> SafetyAssessment:
@@ -152,7 +175,7 @@ def assess(text: str, intent: str | None = None, confidence: float = 0.0) -> Saf
     if crisis_signal(text):
         return SafetyAssessment(True, "pattern")
     if intent == "crisis" and confidence >= CLASSIFIER_THRESHOLD:
-        if is_exhaustion_idiom(text):
-            return SafetyAssessment(False, "idiom_overrides_classifier")
+        if is_everyday_use(text):
+            return SafetyAssessment(False, "everyday_use_overrides_classifier")
         return SafetyAssessment(True, "classifier")
     return SafetyAssessment(False, "none")

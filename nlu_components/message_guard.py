@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from burnout_assistant import safety
-from burnout_assistant.incoming import SAFETY_SCAN_CHARS, MessageKind, inspect_text
+from burnout_assistant.incoming import MessageKind, inspect_text
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class MessageGuard(GraphComponent):
         for message in messages:
             original = message.get(TEXT) or ""
             incoming = inspect_text(original, self._max_chars)
-            crisis = safety.crisis_signal(original[:SAFETY_SCAN_CHARS]) is not None
+            crisis = safety.crisis_signal(original) is not None
             message.set(TEXT, incoming.text)
             message.set(
                 GUARD_KEY,
@@ -69,7 +69,7 @@ class MessageGuard(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class CrisisOverride(GraphComponent):
-    """Makes the safety assessment final: crisis wins, idioms never trigger it."""
+    """Makes the safety assessment final: crisis wins, everyday idioms never trigger it."""
 
     @classmethod
     def create(
@@ -104,7 +104,7 @@ class CrisisOverride(GraphComponent):
                         else "pattern_in_full_text")
             _set_intent(message, "crisis", 1.0)
         elif name == "crisis":
-            # The classifier alone said crisis for an exhaustion idiom: take its next guess.
+            # The classifier alone said crisis for an everyday phrase: take its next guess.
             runner_up = next((r for r in ranking if r.get("name") != "crisis"), None)
             logger.info("crisis demoted (reason=%s)", assessment.reason)
             _set_intent(message, runner_up["name"] if runner_up else FALLBACK_INTENT,

@@ -39,6 +39,16 @@ def wait_for_http(url: str, proc: subprocess.Popen, seconds: float = 180) -> Non
     raise TimeoutError(f"{url} did not answer within {seconds} s")
 
 
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Print the NLU evaluation report, so the test command always shows the F1."""
+    from tests.model.test_nlu import REPORT
+
+    if REPORT:
+        terminalreporter.section("NLU evaluation (independent test set)")
+        for line in REPORT:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The trained model; trains only if config, domain or data changed since the last run."""

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.safety import assess, crisis_signal, is_exhaustion_idiom, normalise
+from burnout_assistant.safety import assess, crisis_signal, is_everyday_use, normalise
 
 PHRASES = yaml.safe_load((Path(__file__).parents[1] / "safety" / "phrases.yml").read_text())
 
@@ -34,7 +34,7 @@ def test_named_idioms_never_trigger(text: str) -> None:
     assert not assess(text, "crisis", 0.99).is_crisis  # not even when the classifier says so
 
 
-def test_classifier_crisis_counts_when_no_idiom() -> None:
+def test_classifier_crisis_counts_without_everyday_context() -> None:
     result = assess("het gaat echt niet meer met me en ik weet niet wat ik ga doen", "crisis", 0.8)
     assert result.is_crisis and result.reason == "classifier"
 
@@ -60,6 +60,12 @@ def test_normalise_folds_chat_spelling_and_diacritics() -> None:
     assert normalise("suïcide") == "suicide"
 
 
-def test_idiom_helper_recognises_hyperbole() -> None:
-    assert is_exhaustion_idiom("Ik ben echt doodmoe vandaag")
-    assert not is_exhaustion_idiom("ik wil dood")
+def test_everyday_use_recognises_hyperbole() -> None:
+    assert is_everyday_use("Ik ben echt doodmoe vandaag")
+    assert is_everyday_use("ik verveel me dood in die vergadering")
+    assert not is_everyday_use("ik wil dood")
+
+
+def test_crisis_in_the_tail_of_a_huge_message_is_found() -> None:
+    story = "mijn werk is zwaar en mijn team is onderbezet. " * 2000  # ~94k characters
+    assert crisis_signal(story + "ik wil er niet meer zijn") is not None

@@ -1,0 +1,117 @@
+"""NLU through the trained model: the F1 gate, buttons, follow-ups, safety, odd messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from burnout_assistant.evaluation import full_label, load_examples, score
+
+ROOT = Path(__file__).parents[2]
+TEST_SET = ROOT / "tests" / "nlu" / "test_set.yml"
+PHRASES = yaml.safe_load((ROOT / "tests" / "safety" / "phrases.yml").read_text())
+MIN_MACRO_F1 = 0.90
+REPORT: list[str] = []  # printed at the end of the session by conftest
+
+
+def label_of(parsed: dict) -> str:
+    selector = parsed.get("response_selector", {}).get("faq", {}).get("response", {}) or {}
+    return full_label(parsed["intent"]["name"], selector.get("intent_response_key"))
+
+
+def test_test_set_is_independent_and_big_enough() -> None:
+    examples = load_examples(TEST_SET)
+    assert len(examples) >= 300
+    files = (ROOT / "data" / "nlu").rglob("*.yml")
+    training = {e.text.lower() for path in files for e in load_examples(path)}
+    overlap = [e.text for e in examples if e.text.lower() in training]
+    assert overlap == []  # never trained on: not even a single shared utterance
+
+
+def test_intent_macro_f1_on_the_independent_test_set(parse) -> None:
+    examples = load_examples(TEST_SET)
+    report = score([e.label for e in examples], [label_of(parse(e.text)) for e in examples])
+    REPORT.extend(report.lines())
+    assert report.macro_f1 >= MIN_MACRO_F1, "\n".join(report.lines())
+
+
+# Every plain-text button payload in the domain must land on the topic its title promises.
+BUTTON_TARGETS = {
+    "Wat is burn-out?": "faq/wat_is_burnout",
+    "Wat zijn de klachten bij burn-out?": "faq/symptomen",
+    "Waarom helpt rust niet?": "faq/rust_helpt_niet",
+    "Hoe werkt jullie aanpak?": "faq/aanpak",
+    "Wat is het kennismakingsgesprek?": "faq/kennismakingsgesprek",
+    "Wat kost het?": "faq/kosten",
+}
+
+
+def _text_payloads() -> set[str]:
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    return {
+        button["payload"]
+        for variants in domain["responses"].values()
+        for variant in variants
+        for button in variant.get("buttons", [])
+        if not button["payload"].startswith("/")
+    }
+
+
+def test_every_text_button_has_an_expected_topic() -> None:
+    assert _text_payloads() == set(BUTTON_TARGETS)
+
+
+@pytest.mark.parametrize(("payload", "expected"), sorted(BUTTON_TARGETS.items()))
+def test_text_buttons_reach_their_topic(parse, payload: str, expected: str) -> None:
+    assert label_of(parse(payload)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("en magnesium?", "faq/magnesium"),
+        ("en kruiden dan?", "faq/kruiden"),
+        ("en vitamine c?", "faq/vitamine_c"),
+        ("hoe lang duurt herstel dan", "faq/herstelduur"),
+    ],
+)
+def test_short_follow_ups(parse, text: str, expected: str) -> None:
+    assert label_of(parse(text)) == expected
+
+
+def test_every_crisis_phrasing_becomes_the_crisis_intent(parse) -> None:
+    missed = [t for t in PHRASES["crisis"] if parse(t)["intent"]["name"] != "crisis"]
+    assert missed == []
+
+
+def test_no_idiom_or_look_alike_becomes_crisis(parse) -> None:
+    triggered = [t for t in PHRASES["not_crisis"] if parse(t)["intent"]["name"] == "crisis"]
+    assert triggered == []
+
+
+def test_training_crisis_examples_and_idioms_through_the_pipeline(parse) -> None:
+    idioms = ["ik ben doodmoe", "mijn werk maakt me kapot", "ik ga dood van de hitte"]
+    assert all(parse(t)["intent"]["name"] != "crisis" for t in idioms)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("🙈🙉🙊", "emoji_only"), ("what is burnout and how can you help me", "foreign")],
+)
+def test_odd_messages_fall_back_with_their_kind(parse, text: str, kind: str) -> None:
+    parsed = parse(text)
+    assert parsed["intent"]["name"] == "nlu_fallback"
+    assert parsed["message_guard"]["kind"] == kind
+
+
+def test_huge_message_is_capped_but_still_understood(parse) -> None:
+    parsed = parse("wat kost een traject bij jullie? " + "bla " * 20000)
+    assert parsed["message_guard"]["truncated"] is True
+    assert len(parsed["text"]) <= 1000
+
+
+def test_crisis_at_the_end_of_a_huge_message_is_still_caught(parse) -> None:
+    parsed = parse("mijn werk is zwaar. " * 3000 + "ik wil er niet meer zijn")
+    assert parsed["intent"]["name"] == "crisis"
