@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from burnout_assistant.fallback import consecutive_misses, fallback_response
+from burnout_assistant.fallback import consecutive_misses, miss_reply
 from burnout_assistant.incoming import MessageKind
 
 
 class ActionFallback(Action):
+    """Sets ``miss_reply``; the rules turn it into the response, so texts stay in the domain."""
+
     def name(self) -> str:
         return "action_fallback"
 
@@ -26,5 +28,4 @@ class ActionFallback(Action):
         ]
         guard = tracker.latest_message.get("message_guard") or {}
         kind = guard.get("kind", MessageKind.OK.value)
-        dispatcher.utter_message(response=fallback_response(consecutive_misses(intents), kind))
-        return []
+        return [SlotSet("miss_reply", miss_reply(consecutive_misses(intents), kind))]

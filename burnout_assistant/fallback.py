@@ -1,7 +1,8 @@
 """Which reply to give when the assistant did not understand.
 
 First miss: ask to rephrase, with topic buttons. A second miss in a row: stop asking and offer
-a call-back or the free call, so a tired visitor never ends up in a loop.
+a call-back or the free call, so a tired visitor never ends up in a loop. The result is the
+value of the ``miss_reply`` slot; rules in data/rules/fallback.yml map it to a response.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from burnout_assistant.incoming import MessageKind
 
 MISS_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 
-_KIND_RESPONSES = {
-    MessageKind.EMPTY: "utter_empty_message",
-    MessageKind.EMOJI_ONLY: "utter_emoji_only",
-    MessageKind.FOREIGN: "utter_other_language",
+_KIND_REPLIES = {
+    MessageKind.EMPTY: "empty",
+    MessageKind.EMOJI_ONLY: "emoji_only",
+    MessageKind.FOREIGN: "foreign",
 }
 
 
@@ -29,8 +30,8 @@ def consecutive_misses(user_intents: Iterable[str | None]) -> int:
     return count
 
 
-def fallback_response(misses: int, kind: MessageKind | str = MessageKind.OK) -> str:
-    """Name of the response for this miss; a second miss always offers a person."""
+def miss_reply(misses: int, kind: MessageKind | str = MessageKind.OK) -> str:
+    """The kind of reply for this miss; a second miss always offers a person."""
     if misses >= 2:
-        return "utter_second_miss"
-    return _KIND_RESPONSES.get(MessageKind(kind), "utter_rephrase")
+        return "second_miss"
+    return _KIND_REPLIES.get(MessageKind(kind), "rephrase")

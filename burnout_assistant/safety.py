@@ -111,6 +111,8 @@ _EVERYDAY_PATTERNS: tuple[str, ...] = (
     r"preventie|\bdocumentaire|\bwerkstuk|\bcampagne|\bnieuws\b|\bartikel",
     # games, films, books
     r"\bspeel|\bspel\b|\bgame|\beindbaas|\blevel\b|\bserie|\bfilm|\bboek|\bthriller|\bmoord-?mysterie",
+    # things, not people: a dead phone, battery or plant
+    r"\b(telefoon|gsm|mobiel|batterij|accu|laptop|computer|printer|wifi|internet|auto|plant|plantje)\b[^.?!]{0,20}\b(dood|doodgegaan|leeg|kapot)\b",
     # small accidents: a cut finger while cooking
     r"\b(vinger|duim|hand)\b[^.?!]{0,30}\b(gesneden|gebrand|snijden)|\b(gesneden|gebrand)\b[^.?!]{0,20}\b(vinger|duim|hand)\b",
     # ending a thing that is not life

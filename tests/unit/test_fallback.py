@@ -1,6 +1,6 @@
 """Not understood twice in a row means: offer a person instead of asking again."""
 
-from burnout_assistant.fallback import consecutive_misses, fallback_response
+from burnout_assistant.fallback import consecutive_misses, miss_reply
 from burnout_assistant.incoming import MessageKind
 
 
@@ -12,13 +12,26 @@ def test_counts_only_the_latest_run_of_misses() -> None:
 
 
 def test_first_miss_asks_to_rephrase_second_offers_a_call() -> None:
-    assert fallback_response(1) == "utter_rephrase"
-    assert fallback_response(2) == "utter_second_miss"
-    assert fallback_response(5) == "utter_second_miss"
+    assert miss_reply(1) == "rephrase"
+    assert miss_reply(2) == "second_miss"
+    assert miss_reply(5) == "second_miss"
 
 
 def test_odd_messages_get_their_own_reply_once() -> None:
-    assert fallback_response(1, MessageKind.EMPTY) == "utter_empty_message"
-    assert fallback_response(1, "emoji_only") == "utter_emoji_only"
-    assert fallback_response(1, MessageKind.FOREIGN) == "utter_other_language"
-    assert fallback_response(2, MessageKind.FOREIGN) == "utter_second_miss"
+    assert miss_reply(1, MessageKind.EMPTY) == "empty"
+    assert miss_reply(1, "emoji_only") == "emoji_only"
+    assert miss_reply(1, MessageKind.FOREIGN) == "foreign"
+    assert miss_reply(2, MessageKind.FOREIGN) == "second_miss"
+
+
+def test_every_reply_is_a_slot_value_with_a_rule() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).parents[2]
+    values = set(yaml.safe_load((root / "domain.yml").read_text())["slots"]["miss_reply"]["values"])
+    replies = {miss_reply(1, kind) for kind in MessageKind} | {miss_reply(2)}
+    assert replies == values
+    rules = (root / "data" / "rules" / "fallback.yml").read_text()
+    assert all(f"miss_reply: {value}" in rules for value in values)

@@ -69,3 +69,8 @@ def test_everyday_use_recognises_hyperbole() -> None:
 def test_crisis_in_the_tail_of_a_huge_message_is_found() -> None:
     story = "mijn werk is zwaar en mijn team is onderbezet. " * 2000  # ~94k characters
     assert crisis_signal(story + "ik wil er niet meer zijn") is not None
+
+
+def test_dead_devices_veto_a_classifier_only_crisis() -> None:
+    assert not assess("mijn gsm is dood, vandaar", "crisis", 0.95).is_crisis
+    assert assess("ik wil dood, mijn telefoon ligt naast me", "faq", 0.9).is_crisis
