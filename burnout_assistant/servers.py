@@ -1,0 +1,96 @@
+"""Start the action server and the Rasa server as real processes on free loopback ports.
+
+Used by the test session and the benchmark so both exercise the same thing a practice runs.
+Subprocesses only: this package stays free of Rasa imports.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from burnout_assistant.terminal_chat import send
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, seconds: float = 180) -> None:
+    """Poll ``url`` until it answers; fail fast if the process died."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before {url} answered")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} did not answer within {seconds} s")
+
+
+@dataclass
+class RunningAssistant:
+    rasa_url: str
+    action_url: str
+    workdir: Path
+    rasa_pid: int
+    action_pid: int
+
+    def send(self, sender: str, text: str, timeout: float = 60) -> list[dict]:
+        """One message over the REST channel; returns the replies."""
+        return send(f"{self.rasa_url}/webhooks/rest/webhook", sender, text, timeout=timeout)
+
+
+@contextmanager
+def running_assistant(model: Path, workdir: Path) -> Iterator[RunningAssistant]:
+    """Action server + Rasa server with a SQLite tracker store in ``workdir``; stopped after."""
+    rasa_port, action_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir}/tracker.db"\n'
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    rasa_bin = str(Path(sys.executable).with_name("rasa"))
+    logs = [(workdir / "actions.log").open("w"), (workdir / "rasa.log").open("w")]
+    actions = subprocess.Popen(
+        [rasa_bin, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        cwd=ROOT, stdout=logs[0], stderr=subprocess.STDOUT, env=env,
+    )
+    rasa = subprocess.Popen(
+        [rasa_bin, "run", "--model", str(model), "--endpoints", str(endpoints),
+         "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port),
+         "--interface", "127.0.0.1"],
+        cwd=ROOT, stdout=logs[1], stderr=subprocess.STDOUT, env=env,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{action_port}/health", actions)
+        wait_for_http(f"http://127.0.0.1:{rasa_port}/", rasa)
+        yield RunningAssistant(
+            f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", workdir,
+            rasa.pid, actions.pid,
+        )
+    finally:
+        for proc in (rasa, actions):
+            proc.terminate()
+        for proc in (rasa, actions):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for handle in logs:
+            handle.close()
