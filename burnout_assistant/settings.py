@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
 
+from burnout_assistant.config_errors import describe
+
 DEFAULT_PATH = Path("practice.yml")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -135,11 +137,7 @@ def parse_settings(raw: dict) -> Settings:
     try:
         return Settings.parse_obj(raw or {})
     except ValidationError as exc:
-        problems = [
-            f"{'.'.join(str(p) for p in err['loc'] if p != '__root__') or 'settings'}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise SettingsError("invalid practice settings:\n  " + "\n  ".join(problems)) from None
+        raise SettingsError(describe(exc, "practice settings")) from None
 
 
 def load_settings(path: Path | str | None = None) -> Settings:

@@ -1,0 +1,121 @@
+"""The symptom check in Rasa: start or resume, ask, validate, and give the result.
+
+All decisions are in ``burnout_assistant.check_flow`` and ``burnout_assistant.questionnaire``;
+these classes only read slots, call them, and turn the outcome into slot events and messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from burnout_assistant.check_flow import Button, handle_reply, is_in_progress, question_prompt
+from burnout_assistant.questionnaire import current_questionnaire, result_message, score_answers
+
+DONE = "klaar"  # value of check_answer that completes the form
+
+
+def _buttons(buttons: list[Button]) -> list[dict[str, str]]:
+    return [{"title": b.title, "payload": b.payload} for b in buttons]
+
+
+def _answers(tracker: Tracker) -> dict[str, int]:
+    return dict(tracker.get_slot("check_answers") or {})
+
+
+class ActionStartCheck(Action):
+    """Starts a new check, or resumes one that was paused, without losing answers."""
+
+    def name(self) -> str:
+        return "action_start_check"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        questionnaire = current_questionnaire()
+        answers = _answers(tracker)
+        if is_in_progress(questionnaire, answers):
+            dispatcher.utter_message(text=questionnaire.messages.resumed)
+        else:
+            answers = {}
+            dispatcher.utter_message(text=questionnaire.intro)
+        return [
+            SlotSet("check_answers", answers),
+            SlotSet("check_answer", None),
+            SlotSet("check_stop_asked", False),
+        ]
+
+
+class ActionAskCheckAnswer(Action):
+    """Asks the next unanswered question with its buttons."""
+
+    def name(self) -> str:
+        return "action_ask_check_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot("check_stop_asked"):
+            return []  # "wil je stoppen?" is the open question now
+        text, buttons = question_prompt(current_questionnaire(), _answers(tracker))
+        dispatcher.utter_message(text=text, buttons=_buttons(buttons))
+        return []
+
+
+class ValidateSymptomCheckForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_symptom_check_form"
+
+    async def validate_check_answer(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        step = handle_reply(
+            current_questionnaire(),
+            _answers(tracker),
+            str(slot_value or ""),
+            (tracker.latest_message.get("intent") or {}).get("name"),
+            bool(tracker.get_slot("check_stop_asked")),
+        )
+        if step.say:
+            dispatcher.utter_message(text=step.say, buttons=_buttons(step.buttons))
+        return {
+            "check_answer": DONE if step.finished else None,
+            "check_answers": step.answers,
+            "check_stop_asked": step.stop_asked,
+        }
+
+
+class ActionCheckResult(Action):
+    """After the form: the result when complete, or a note that the check is paused."""
+
+    def name(self) -> str:
+        return "action_check_result"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        questionnaire = current_questionnaire()
+        answers = _answers(tracker)
+        if is_in_progress(questionnaire, answers) or not answers:
+            dispatcher.utter_message(
+                text=questionnaire.messages.paused,
+                buttons=[{"title": questionnaire.messages.resume_button,
+                          "payload": "/start_symptom_check"}],
+            )
+            return [SlotSet("check_answer", None), SlotSet("check_stop_asked", False)]
+        result = score_answers(questionnaire, answers)
+        dispatcher.utter_message(
+            text=result_message(questionnaire, result),
+            buttons=[
+                {"title": "Plan een gratis kennismaking", "payload": "/book_intro_call"},
+                {"title": "Ik heb nog een vraag", "payload": '/inform{"menu":"vragen"}'},
+            ],
+        )
+        return [SlotSet("check_band", result.band), SlotSet("check_answer", None)]

@@ -1,0 +1,47 @@
+"""One reply at a time: answers kept, unplaceable answers re-asked, stop asked and confirmed."""
+
+from pathlib import Path
+
+from burnout_assistant.check_flow import handle_reply, is_in_progress, question_prompt
+from burnout_assistant.questionnaire import load_questionnaire
+
+Q = load_questionnaire(Path(__file__).parents[2] / "questionnaire.yml")
+
+
+def test_an_answer_is_stored_and_the_next_question_follows() -> None:
+    step = handle_reply(Q, {}, "heel vaak", "inform")
+    assert step.answers == {"vermoeidheid": 3} and not step.finished and step.say is None
+    text, buttons = question_prompt(Q, step.answers)
+    assert text.startswith("Vraag 2 van 10:") and "slaap" in text
+    assert buttons[0].title == "Nooit"
+
+
+def test_unplaceable_answer_keeps_earlier_answers() -> None:
+    step = handle_reply(Q, {"vermoeidheid": 3}, "pizza", "out_of_scope")
+    assert step.answers == {"vermoeidheid": 3}
+    assert step.say == Q.messages.not_understood and not step.finished
+
+
+def test_stop_asks_first_then_yes_pauses() -> None:
+    asked = handle_reply(Q, {"vermoeidheid": 3}, "stop", "stop")
+    assert asked.stop_asked and asked.say == Q.messages.stop_question
+    assert [b.payload for b in asked.buttons] == ["/affirm", "/deny"]
+    paused = handle_reply(Q, asked.answers, "ja", "affirm", stop_asked=True)
+    assert paused.finished and paused.answers == {"vermoeidheid": 3}
+    assert is_in_progress(Q, paused.answers)
+
+
+def test_stop_then_no_goes_on_at_the_same_question() -> None:
+    step = handle_reply(Q, {"vermoeidheid": 3}, "nee", "deny", stop_asked=True)
+    assert not step.finished and not step.stop_asked and step.answers == {"vermoeidheid": 3}
+
+
+def test_an_answer_after_the_stop_question_counts_as_an_answer() -> None:
+    step = handle_reply(Q, {"vermoeidheid": 3}, "soms", "inform", stop_asked=True)
+    assert step.answers == {"vermoeidheid": 3, "slaap": 2} and not step.stop_asked
+
+
+def test_the_last_answer_finishes_the_check() -> None:
+    answers = {q.id: 1 for q in Q.questions[:-1]}
+    step = handle_reply(Q, answers, "flink", "inform")
+    assert step.finished and not is_in_progress(Q, step.answers)
