@@ -22,6 +22,12 @@ def _buttons(buttons: list[Button]) -> list[dict[str, str]]:
     return [{"title": b.title, "payload": b.payload} for b in buttons]
 
 
+def _faq_topic(message: dict[str, Any]) -> str | None:
+    """``faq/cortisol`` from the response selector's output, if any."""
+    selected = (message.get("response_selector") or {}).get("faq", {}).get("response", {})
+    return (selected or {}).get("intent_response_key")
+
+
 def _answers(tracker: Tracker) -> dict[str, int]:
     return dict(tracker.get_slot("check_answers") or {})
 
@@ -76,13 +82,18 @@ class ValidateSymptomCheckForm(FormValidationAction):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
+        message = tracker.latest_message
+        intent = (message.get("intent") or {}).get("name")
         step = handle_reply(
             current_questionnaire(),
             _answers(tracker),
             str(slot_value or ""),
-            (tracker.latest_message.get("intent") or {}).get("name"),
+            intent,
             bool(tracker.get_slot("check_stop_asked")),
+            faq_topic=_faq_topic(message) if intent == "faq" else None,
         )
+        if step.respond:
+            dispatcher.utter_message(response=step.respond)
         if step.say:
             dispatcher.utter_message(text=step.say, buttons=_buttons(step.buttons))
         return {

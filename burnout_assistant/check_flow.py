@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from burnout_assistant.questionnaire import Questionnaire, parse_answer
 
 STOP_CONFIRM_INTENTS = frozenset({"affirm", "stop"})
+SHORT_REPLY_WORDS = 4  # "een beetje", "heel vaak": answers, whatever the classifier thinks
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class CheckStep:
     finished: bool = False  # the form ends: complete, or paused at the visitor's request
     say: str | None = None
     buttons: list[Button] = field(default_factory=list)
+    respond: str | None = None  # a domain response to send, e.g. a faq answer
 
 
 def handle_reply(
@@ -37,8 +39,14 @@ def handle_reply(
     text: str,
     intent: str | None,
     stop_asked: bool = False,
+    faq_topic: str | None = None,
 ) -> CheckStep:
-    """Apply one visitor reply to the check."""
+    """Apply one visitor reply to the check.
+
+    ``faq_topic`` is the response selector's key (``faq/cortisol``) when the classifier took
+    the reply for a question: a real question is answered and the same check question follows,
+    but a short reply that reads as an answer ("een beetje") stays an answer.
+    """
     answers = dict(answers)
     messages = questionnaire.messages
     if stop_asked and intent in STOP_CONFIRM_INTENTS:
@@ -56,10 +64,17 @@ def handle_reply(
     if question is None:
         return CheckStep(answers, finished=True)
     option = parse_answer(questionnaire, question, text)
+    if faq_topic and (option is None or not is_short_reply(text)):
+        return CheckStep(answers, respond=f"utter_{faq_topic}")
     if option is None:
         return CheckStep(answers, say=messages.not_understood)
     answers[question.id] = option.value
     return CheckStep(answers, finished=questionnaire.next_question(answers) is None)
+
+
+def is_short_reply(text: str) -> bool:
+    """A few words and no question mark: the shape of an answer, not of a question."""
+    return "?" not in text and len(text.split()) <= SHORT_REPLY_WORDS
 
 
 def question_prompt(

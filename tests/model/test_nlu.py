@@ -115,3 +115,24 @@ def test_huge_message_is_capped_but_still_understood(parse) -> None:
 def test_crisis_at_the_end_of_a_huge_message_is_still_caught(parse) -> None:
     parsed = parse("mijn werk is zwaar. " * 3000 + "ik wil er niet meer zijn")
     assert parsed["intent"]["name"] == "crisis"
+
+
+def _check_answer_texts() -> list[str]:
+    from burnout_assistant.questionnaire import current_questionnaire
+
+    questionnaire = current_questionnaire()
+    return sorted(
+        {p for scale in questionnaire.scales.values() for o in scale.options
+         for p in [o.label, *o.synonyms]}
+    )
+
+
+def test_check_answers_are_never_taken_for_another_flow(parse) -> None:
+    """An answer the form would not accept (faq, crisis, booking, ...) would derail the check."""
+    import yaml as _yaml
+
+    domain = _yaml.safe_load((ROOT / "domain.yml").read_text())
+    excluded = set(domain["slots"]["check_answer"]["mappings"][0]["not_intent"])
+    derailed = [(t, parse(t)["intent"]["name"]) for t in _check_answer_texts()
+                if parse(t)["intent"]["name"] in excluded]
+    assert derailed == []

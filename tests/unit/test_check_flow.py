@@ -45,3 +45,17 @@ def test_the_last_answer_finishes_the_check() -> None:
     answers = {q.id: 1 for q in Q.questions[:-1]}
     step = handle_reply(Q, answers, "flink", "inform")
     assert step.finished and not is_in_progress(Q, step.answers)
+
+
+def test_a_real_question_is_answered_and_the_check_question_follows() -> None:
+    step = handle_reply(Q, {"vermoeidheid": 3}, "hoe vaak komt burn-out eigenlijk voor?", "faq",
+                        faq_topic="faq/wat_is_burnout")
+    assert step.respond == "utter_faq/wat_is_burnout"
+    assert step.answers == {"vermoeidheid": 3} and not step.finished
+
+
+def test_a_short_answer_stays_an_answer_even_if_classified_as_faq() -> None:
+    step = handle_reply(Q, {}, "een beetje", "faq", faq_topic="faq/symptomen")
+    assert step.respond is None and step.answers == {"vermoeidheid": 2}
+    step = handle_reply(Q, {}, "heel vaak", "faq", faq_topic="faq/symptomen")
+    assert step.respond is None and step.answers == {"vermoeidheid": 3}
