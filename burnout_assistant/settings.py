@@ -80,6 +80,27 @@ class Calendar(Strict):
 
 class Notifications(Strict):
     staff_emails: list[str] = Field(default_factory=list)
+    sender: str = "assistent@localhost"
+    smtp_host: str = ""  # empty: write mail to outbox_dir instead of sending it
+    smtp_port: int = Field(587, gt=0, lt=65536)
+    smtp_username: str = ""
+    smtp_password_env: str = "SMTP_PASSWORD"
+    smtp_starttls: bool = True
+    outbox_dir: str = "run/outbox"
+    dashboard_url: str = ""
+
+    @property
+    def smtp_password(self) -> str:
+        return os.environ.get(self.smtp_password_env, "")
+
+
+class Leads(Strict):
+    database_url: str = "sqlite:///run/leads.db"
+
+    @property
+    def url(self) -> str:
+        """``LEADS_DATABASE_URL`` wins, so a deployment points at PostgreSQL without editing."""
+        return os.environ.get("LEADS_DATABASE_URL") or self.database_url
 
 
 class Retention(Strict):
@@ -97,6 +118,7 @@ class Settings(Strict):
     booking: Booking = Field(default_factory=Booking)
     calendar: Calendar
     notifications: Notifications = Field(default_factory=Notifications)
+    leads: Leads = Field(default_factory=Leads)
     retention: Retention = Field(default_factory=Retention)
     limits: Limits = Field(default_factory=Limits)
 
