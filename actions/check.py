@@ -82,6 +82,10 @@ class ValidateSymptomCheckForm(FormValidationAction):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
+        if slot_value is None:
+            # rasa_sdk also validates slots our own actions reset (action_start_check sets
+            # check_answer to None): that is not a reply from the visitor.
+            return {}
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
         step = handle_reply(

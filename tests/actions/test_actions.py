@@ -53,3 +53,24 @@ def test_session_start_fills_practice_slots_and_keeps_other_slots() -> None:
     assert slots["practice_name"] == current_settings().practice.name
     assert slots["practice_phone"] == current_settings().practice.phone
     assert slots["miss_reply"] == "rephrase"
+
+
+def test_check_validation_ignores_slots_reset_by_our_own_actions() -> None:
+    from actions.check import ValidateSymptomCheckForm
+
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(
+        ValidateSymptomCheckForm().validate_check_answer(None, dispatcher, _tracker([]), {})
+    )
+    assert result == {} and dispatcher.messages == []
+
+
+def test_check_validation_stores_a_typed_answer() -> None:
+    from actions.check import ValidateSymptomCheckForm
+
+    tracker = _tracker([_user("inform")], slots={"check_answers": {}})
+    result = asyncio.run(
+        ValidateSymptomCheckForm().validate_check_answer("heel vaak", CollectingDispatcher(),
+                                                         tracker, {})
+    )
+    assert result["check_answers"] == {"vermoeidheid": 3} and result["check_answer"] is None

@@ -24,6 +24,7 @@ def test_check_by_clicking_buttons_gives_an_honest_result(servers) -> None:
     sender = f"check-{uuid.uuid4().hex[:8]}"
     replies = servers.send(sender, "/start_symptom_check")
     assert "geen diagnose" in texts(replies)  # the intro says what it is
+    assert Q.messages.not_understood not in texts(replies)
     for number in range(1, len(Q.questions) + 1):
         assert f"Vraag {number} van {len(Q.questions)}" in texts(replies)
         choices = buttons(replies)
