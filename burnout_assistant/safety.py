@@ -14,6 +14,17 @@ from dataclasses import dataclass
 
 CLASSIFIER_THRESHOLD = 0.5
 
+# The helplines, in one place. The chat's answer (utter_crisis in domain.yml) and the mails
+# say these; tests/unit/test_safety.py checks that utter_crisis names every one of them.
+HELPLINES = ("113", "0800-0113", "113.nl", "112", "huisarts", "huisartsenpost", "1813",
+             "zelfmoord1813.be")
+CRISIS_MESSAGE = (
+    "Gaat het nu echt niet goed, of denk je aan zelfdoding? Bel 113 Zelfmoordpreventie "
+    "(24/7, gratis en anoniem) via 113 of 0800-0113, of chat op 113.nl. Ben je in direct "
+    "gevaar, bel dan 112. Je kunt ook je huisarts of de huisartsenpost bellen. "
+    "In België: Zelfmoordlijn 1813 (zelfmoord1813.be)."
+)
+
 # Written on normalised text: lower case, no diacritics, repeated letters folded to two,
 # Flemish/chat spellings ("nie", "ni", "k wil", "mn") mapped to the standard form.
 # ``_OBJ`` stops a veiled phrase from firing when it is about a named thing ("ik zie het niet

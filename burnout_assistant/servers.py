@@ -56,15 +56,20 @@ class RunningAssistant:
 
 
 @contextmanager
-def running_assistant(model: Path, workdir: Path) -> Iterator[RunningAssistant]:
-    """Action server + Rasa server with a SQLite tracker store in ``workdir``; stopped after."""
+def running_assistant(
+    model: Path, workdir: Path, env: dict[str, str] | None = None
+) -> Iterator[RunningAssistant]:
+    """Action server + Rasa server with a SQLite tracker store in ``workdir``; stopped after.
+
+    ``env`` is added to both processes' environment (e.g. ``PRACTICE_SETTINGS``).
+    """
     rasa_port, action_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir}/tracker.db"\n'
     )
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
     rasa_bin = str(Path(sys.executable).with_name("rasa"))
     logs = [(workdir / "actions.log").open("w"), (workdir / "rasa.log").open("w")]
     actions = subprocess.Popen(

@@ -54,9 +54,39 @@ def parse(agent):
 
 
 @pytest.fixture(scope="session")
+def practice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """A real Radicale with the practice calendar, and settings that point at it.
+
+    The leads database (SQLite) and the mail outbox live in a temp folder, so every test
+    session starts empty and the developer's run/ folder is never touched.
+    """
+    import yaml
+
+    from burnout_assistant.calendar import ensure_calendar
+    from burnout_assistant.radicale_server import running_radicale
+
+    workdir = tmp_path_factory.mktemp("practice")
+    with running_radicale(workdir / "radicale") as base_url:
+        raw = yaml.safe_load((ROOT / "practice.yml").read_text())
+        raw["calendar"]["url"] = f"{base_url}/praktijk/intake/"
+        raw["notifications"]["outbox_dir"] = str(workdir / "outbox")
+        raw["leads"]["database_url"] = f"sqlite:///{workdir}/leads.db"
+        settings_file = workdir / "practice.yml"
+        settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
+        ensure_calendar(raw["calendar"]["url"])
+        yield {
+            "settings_file": settings_file,
+            "calendar_url": raw["calendar"]["url"],
+            "leads_url": raw["leads"]["database_url"],
+            "outbox": workdir / "outbox",
+        }
+
+
+@pytest.fixture(scope="session")
 def servers(
-    model_path: Path, tmp_path_factory: pytest.TempPathFactory
+    model_path: Path, practice: dict, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningAssistant]:
     """A real action server and Rasa server on free loopback ports, SQLite tracker store."""
-    with running_assistant(model_path, tmp_path_factory.mktemp("servers")) as running:
+    env = {"PRACTICE_SETTINGS": str(practice["settings_file"])}
+    with running_assistant(model_path, tmp_path_factory.mktemp("servers"), env) as running:
         yield running

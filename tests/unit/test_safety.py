@@ -74,3 +74,12 @@ def test_crisis_in_the_tail_of_a_huge_message_is_found() -> None:
 def test_dead_devices_veto_a_classifier_only_crisis() -> None:
     assert not assess("mijn gsm is dood, vandaar", "crisis", 0.95).is_crisis
     assert assess("ik wil dood, mijn telefoon ligt naast me", "faq", 0.9).is_crisis
+
+
+def test_crisis_answers_name_every_helpline() -> None:
+    from burnout_assistant.safety import CRISIS_MESSAGE, HELPLINES
+
+    domain = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
+    chat_answer = domain["responses"]["utter_crisis"][0]["text"]
+    assert [h for h in HELPLINES if h not in chat_answer] == []
+    assert [h for h in HELPLINES if h not in CRISIS_MESSAGE] == []

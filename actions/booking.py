@@ -1,0 +1,298 @@
+"""Booking the free intro call in Rasa: thin adapters over ``burnout_assistant.booking``.
+
+The form asks slot, name, phone, email, consent and a final yes; every reply goes through
+``booking_dialogue`` and the booking itself through ``booking.book``, which writes the lead,
+the slot claim and the calendar event in the order that makes it exactly-once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.check import _buttons, _faq_topic
+from burnout_assistant import booking_dialogue as dialogue
+from burnout_assistant.booking import (
+    BookingOutcome,
+    BookingRequest,
+    BookingStatus,
+    Offer,
+    book,
+    offer_slots,
+)
+from burnout_assistant.check_flow import is_short_reply
+from burnout_assistant.leads import LeadsUnavailable
+from burnout_assistant.notifications import (
+    MailUnavailable,
+    staff_new_lead_message,
+    visitor_confirmation_message,
+)
+from burnout_assistant.services import leads_store, mailer, practice_calendar
+from burnout_assistant.settings import current_settings
+
+logger = logging.getLogger(__name__)
+
+BOOKING_SLOTS = ("booking_slot", "contact_name", "contact_phone", "contact_email",
+                 "booking_consent", "booking_confirm", "booking_mode", "booking_offer",
+                 "booking_wish")
+
+
+def _now() -> datetime:
+    return datetime.now(current_settings().tz)
+
+
+def _say(dispatcher: CollectingDispatcher, reply: dialogue.Reply) -> dict[str, Any]:
+    if reply.say:
+        dispatcher.utter_message(text=reply.say, buttons=_buttons(reply.buttons))
+    return reply.slots
+
+
+def _faq_aside(tracker: Tracker, dispatcher: CollectingDispatcher, text: str) -> bool:
+    """A real question in the middle of the booking is answered; the form then asks again."""
+    message = tracker.latest_message
+    if (message.get("intent") or {}).get("name") != "faq" or is_short_reply(text):
+        return False
+    topic = _faq_topic(message)
+    if topic:
+        dispatcher.utter_message(response=f"utter_{topic}")
+    return bool(topic)
+
+
+class ActionStartBooking(Action):
+    """Clears what a previous booking left, keeps the check answers."""
+
+    def name(self) -> str:
+        return "action_start_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return [SlotSet(name, None) for name in BOOKING_SLOTS] + [SlotSet("booking_status", None)]
+
+
+class ActionAskBookingSlot(Action):
+    def name(self) -> str:
+        return "action_ask_booking_slot"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        settings = current_settings()
+        if tracker.get_slot("booking_mode") == dialogue.ASKED:
+            return [SlotSet("booking_mode", "agenda")]  # the validator just asked, with buttons
+        if tracker.get_slot("booking_mode") == dialogue.CALLBACK:
+            offer = Offer([], calendar_ok=False)  # already known: ask for a call-back moment
+        else:
+            offer = offer_slots(practice_calendar(), settings, _now())
+        slots = _say(dispatcher, dialogue.ask_for_slot(offer, settings))
+        return [SlotSet(name, value) for name, value in slots.items()]
+
+
+class _AskFromDialogue(Action):
+    """Ask actions that say one fixed line."""
+
+    slot = ""
+    text = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(text=self.text)
+        return []
+
+
+class ActionAskContactName(_AskFromDialogue):
+    slot = "contact_name"
+    text = "Fijn. Hoe mag de therapeut je noemen?"
+
+
+class ActionAskContactPhone(_AskFromDialogue):
+    slot = "contact_phone"
+    text = "Op welk telefoonnummer kunnen we je bellen?"
+
+
+class ActionAskContactEmail(Action):
+    def name(self) -> str:
+        return "action_ask_contact_email"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            text="Wil je een bevestiging per e-mail? Typ je e-mailadres, of kies \"Geen e-mail\".",
+            buttons=[{"title": "Geen e-mail", "payload": dialogue.NO_EMAIL}],
+        )
+        return []
+
+
+class ActionAskBookingConsent(Action):
+    def name(self) -> str:
+        return "action_ask_booking_consent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text, buttons = dialogue.consent_question(
+            bool(tracker.get_slot("check_answers")), current_settings().practice.name
+        )
+        dispatcher.utter_message(text=text, buttons=_buttons(buttons))
+        return []
+
+
+class ActionAskBookingConfirm(Action):
+    def name(self) -> str:
+        return "action_ask_booking_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text, buttons = dialogue.summary(tracker.current_slot_values(), current_settings())
+        dispatcher.utter_message(text=text, buttons=_buttons(buttons))
+        return []
+
+
+class ValidateBookingForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_booking_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        # Without consent there is nothing to confirm: the form ends and nothing is stored.
+        if tracker.get_slot("booking_consent") is False:
+            return [s for s in domain_slots if s != "booking_confirm"]
+        return domain_slots
+
+    async def validate_booking_slot(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if _faq_aside(tracker, dispatcher, str(value)):
+            return {"booking_slot": None}
+        settings = current_settings()
+        now = _now()
+        reply = dialogue.reply_to_slot(
+            str(value), tracker.get_slot("booking_mode"), now, settings,
+            lambda wish: offer_slots(practice_calendar(), settings, now, wish),
+        )
+        return _say(dispatcher, reply)
+
+    async def validate_contact_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        if value is None or _faq_aside(tracker, dispatcher, str(value)):
+            return {"contact_name": None} if value is not None else {}
+        return _say(dispatcher, dialogue.reply_to_name(str(value)))
+
+    async def validate_contact_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        if value is None or _faq_aside(tracker, dispatcher, str(value)):
+            return {"contact_phone": None} if value is not None else {}
+        country = current_settings().practice.country
+        return _say(dispatcher, dialogue.reply_to_phone(str(value), country))
+
+    async def validate_contact_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> dict[str, Any]:
+        if value is None or _faq_aside(tracker, dispatcher, str(value)):
+            return {"contact_email": None} if value is not None else {}
+        return _say(dispatcher, dialogue.reply_to_email(str(value)))
+
+
+def _topics(tracker: Tracker) -> list[str]:
+    """FAQ topics this visitor asked about, for the practice (stored only with consent)."""
+    topics = []
+    for event in tracker.events:
+        if event.get("event") == "user":
+            topic = _faq_topic(event.get("parse_data") or {})
+            if topic and topic not in topics:
+                topics.append(topic)
+    return topics
+
+
+class ActionBook(Action):
+    """Books, or stores a call-back request, or stores nothing when consent was not given."""
+
+    def name(self) -> str:
+        return "action_book"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        settings = current_settings()
+        slots = tracker.current_slot_values()
+        reset = [SlotSet(name, None) for name in BOOKING_SLOTS]
+        if slots.get("booking_consent") is not True or slots.get("booking_confirm") is not True:
+            consent_refused = slots.get("booking_consent") is False
+            dispatcher.utter_message(
+                text=("Helemaal goed: dan bewaar ik niets. " if consent_refused else
+                      "Oké, ik heb niets geboekt. ")
+                + f"Je kunt de praktijk altijd zelf bellen op {settings.practice.phone}.",
+                buttons=[{"title": "Toch een kennismaking plannen",
+                          "payload": "/book_intro_call"}],
+            )
+            return [*reset, SlotSet("booking_status", "declined")]
+        chosen = slots.get("booking_slot")
+        start = None if chosen in (None, dialogue.CALLBACK) else datetime.fromisoformat(chosen)
+        email = slots.get("contact_email")
+        request = BookingRequest(
+            sender_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or "rest",
+            name=slots["contact_name"],
+            phone=slots["contact_phone"],
+            consent_at=_now(),
+            start=start,
+            email=None if email in (None, dialogue.NO_EMAIL) else email,
+            wish_text=slots.get("booking_wish"),
+            check_answers=slots.get("check_answers") or None,
+            check_band=slots.get("check_band"),
+            topics=_topics(tracker),
+        )
+        try:
+            store = leads_store()  # first use migrates, and fails if the database is down
+        except LeadsUnavailable:
+            outcome = BookingOutcome(BookingStatus.UNAVAILABLE)
+        else:
+            outcome = book(request, practice_calendar(), store, settings, _now())
+        text, buttons = dialogue.outcome_message(outcome, request.phone, settings)
+        dispatcher.utter_message(text=text, buttons=_buttons(buttons))
+        if outcome.status is BookingStatus.SLOT_TAKEN:
+            return [SlotSet("booking_slot", None), SlotSet("booking_confirm", None),
+                    SlotSet("booking_status", "taken")]
+        if outcome.lead is not None:
+            _notify(outcome.lead, request.email is not None)
+        status = {BookingStatus.BOOKED: "booked", BookingStatus.CALLBACK: "callback"}.get(
+            outcome.status, "unavailable")
+        return [*reset, SlotSet("booking_status", status)]
+
+
+def _notify(lead: Any, visitor_wants_mail: bool) -> None:
+    """Tell staff (and the visitor, if they gave an email); a mail failure loses nothing."""
+    settings = current_settings()
+    messages = [staff_new_lead_message(lead, settings.practice.name,
+                                       settings.notifications.dashboard_url)]
+    if visitor_wants_mail and lead.slot_start is not None:
+        messages.append(visitor_confirmation_message(lead, settings.practice))
+    for message in messages:
+        try:
+            mailer().send(message)
+        except MailUnavailable:
+            logger.warning("mail unavailable; the lead is stored and visible to staff")
