@@ -46,17 +46,25 @@ def offer_slots(
     now: datetime,
     wish: TimeWish | None = None,
     limit: int = OFFER_SIZE,
+    exclude: frozenset[datetime] = frozenset(),
 ) -> Offer:
-    """The earliest free slots, or those nearest to the visitor's wish."""
+    """The earliest free slots, or those nearest to the visitor's wish.
+
+    ``exclude``: starts known to be taken that the calendar may not show yet (the winner of a
+    race writes its event just after its database claim).
+    """
     horizon = now + timedelta(days=settings.booking.horizon_days + 1)
     try:
         busy = calendar.busy_periods(now, horizon)
     except CalendarUnavailable:
         logger.warning("calendar unavailable while offering slots")
         return Offer([], calendar_ok=False)
-    free = find_free_slots(
-        settings.booking, settings.tz, busy, now, country=settings.practice.country
-    )
+    free = [
+        slot for slot in find_free_slots(
+            settings.booking, settings.tz, busy, now, country=settings.practice.country
+        )
+        if slot.start not in exclude
+    ]
     chosen = slots_for_wish(free, wish, settings.tz, limit) if wish else free[:limit]
     return Offer(chosen, calendar_ok=True)
 
@@ -138,14 +146,14 @@ def book(
     uid = event_uid(request.sender_id, start)
     try:
         if not _slot_is_free(calendar, settings, start, end, uid):
-            return _taken(calendar, settings, now)
+            return _taken(calendar, settings, now, start)
     except CalendarUnavailable:
         logger.warning("calendar unavailable at booking; storing a call-back request")
         return _callback(request, store, wished=start)
     try:
         lead = store.book_slot(request.lead_fields("booking"), start, end, uid)
     except SlotTaken:
-        return _taken(calendar, settings, now)
+        return _taken(calendar, settings, now, start)
     except LeadsUnavailable:
         logger.error("leads database unavailable at booking; nothing written")
         return BookingOutcome(BookingStatus.UNAVAILABLE)
@@ -161,10 +169,11 @@ def book(
     return BookingOutcome(BookingStatus.BOOKED, lead)
 
 
-def _taken(calendar: PracticeCalendar, settings: Settings, now: datetime) -> BookingOutcome:
-    return BookingOutcome(
-        BookingStatus.SLOT_TAKEN, alternatives=offer_slots(calendar, settings, now).slots
-    )
+def _taken(
+    calendar: PracticeCalendar, settings: Settings, now: datetime, taken: datetime
+) -> BookingOutcome:
+    offer = offer_slots(calendar, settings, now, exclude=frozenset({taken}))
+    return BookingOutcome(BookingStatus.SLOT_TAKEN, alternatives=offer.slots)
 
 
 def _callback(

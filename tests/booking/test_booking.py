@@ -1,0 +1,107 @@
+"""Exactly-once booking and graceful failure, against a real Radicale and a real database."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import caldav
+import pytest
+
+from burnout_assistant.booking import (
+    BookingRequest,
+    BookingStatus,
+    book,
+    event_uid,
+    offer_slots,
+)
+from burnout_assistant.calendar import PracticeCalendar
+from burnout_assistant.leads import LeadStore
+from burnout_assistant.settings import load_settings
+
+SETTINGS = load_settings(Path(__file__).parents[2] / "practice.yml")
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=SETTINGS.tz)  # a Monday morning
+
+
+def request(sender: str, start: datetime | None, **extra) -> BookingRequest:
+    return BookingRequest(sender_id=sender, channel="rest", name="Sanne de Vries",
+                          phone="+31612345678", consent_at=NOW, start=start, **extra)
+
+
+@pytest.fixture
+def store(database_url: str) -> LeadStore:
+    leads = LeadStore(database_url)
+    leads.migrate()
+    yield leads
+    leads.dispose()
+
+
+def events_around(calendar: PracticeCalendar, start: datetime) -> list:
+    return calendar.busy_periods(start - timedelta(hours=2), start + timedelta(hours=2))
+
+
+def test_concurrent_confirmations_book_the_slot_once(calendar, store) -> None:
+    slot = offer_slots(calendar, SETTINGS, NOW).slots[0]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(
+            lambda n: book(request(f"visitor-{n}", slot.start), calendar, store, SETTINGS, NOW),
+            range(8),
+        ))
+    statuses = sorted(o.status.value for o in outcomes)
+    assert statuses.count("booked") == 1 and statuses.count("slot_taken") == 7, statuses
+    for outcome in outcomes:
+        if outcome.status is BookingStatus.SLOT_TAKEN:
+            offered = [a.start for a in outcome.alternatives]
+            assert offered and slot.start not in offered
+    assert len(events_around(calendar, slot.start)) == 1
+
+
+def test_a_retried_booking_makes_no_second_event(calendar, store) -> None:
+    slot = offer_slots(calendar, SETTINGS, NOW).slots[0]
+    first = book(request("visitor-retry", slot.start), calendar, store, SETTINGS, NOW)
+    again = book(request("visitor-retry", slot.start), calendar, store, SETTINGS, NOW)
+    assert first.status is again.status is BookingStatus.BOOKED
+    assert first.lead.reference == again.lead.reference
+    assert len(events_around(calendar, slot.start)) == 1
+    assert calendar.event_exists(event_uid("visitor-retry", slot.start))
+
+
+def test_the_event_holds_no_health_data(calendar, store) -> None:
+    slot = offer_slots(calendar, SETTINGS, NOW).slots[0]
+    outcome = book(
+        request("visitor-health", slot.start, check_answers={"vermoeidheid": 4},
+                check_band="hoog", topics=["faq/magnesium"]),
+        calendar, store, SETTINGS, NOW,
+    )
+    assert outcome.lead.check_band == "hoog"  # kept for the practice, with consent
+    ical = "".join(e.data for e in caldav.Calendar(client=caldav.DAVClient(calendar.url),
+                                                    url=calendar.url).events())
+    assert outcome.lead.reference in ical
+    for health in ("hoog", "vermoeidheid", "magnesium", "check"):
+        assert health not in ical.lower()
+
+
+def test_calendar_down_keeps_the_lead_as_a_call_back_request(store, closed_port) -> None:
+    down = PracticeCalendar(f"http://127.0.0.1:{closed_port}/praktijk/intake/", timeout=2)
+    assert offer_slots(down, SETTINGS, NOW).calendar_ok is False
+    wished = NOW + timedelta(days=2, hours=2)
+    outcome = book(request("visitor-down", wished), down, store, SETTINGS, NOW)
+    assert outcome.status is BookingStatus.CALLBACK
+    assert outcome.lead.kind == "callback" and wished.isoformat() in outcome.lead.preferred_times
+    assert [lead.reference for lead in store.pending_callbacks()] == [outcome.lead.reference]
+
+
+def test_database_down_writes_nothing_to_the_calendar(calendar, closed_port) -> None:
+    store = LeadStore(f"postgresql://postgres@127.0.0.1:{closed_port}/leads")
+    slot = offer_slots(calendar, SETTINGS, NOW).slots[0]
+    outcome = book(request("visitor-nodb", slot.start), calendar, store, SETTINGS, NOW)
+    assert outcome.status is BookingStatus.UNAVAILABLE and outcome.lead is None
+    assert events_around(calendar, slot.start) == []
+
+
+def test_a_call_back_request_without_a_slot(store, calendar) -> None:
+    outcome = book(request("visitor-cb", None, wish_text="dinsdagochtend"), calendar, store,
+                   SETTINGS, NOW)
+    assert outcome.status is BookingStatus.CALLBACK
+    assert outcome.lead.preferred_times == "dinsdagochtend"
