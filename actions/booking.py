@@ -140,8 +140,11 @@ class ActionAskBookingConsent(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        email = tracker.get_slot("contact_email")
         text, buttons = dialogue.consent_question(
-            bool(tracker.get_slot("check_answers")), current_settings().practice.name
+            bool(tracker.get_slot("check_answers")),
+            email not in (None, dialogue.NO_EMAIL),
+            current_settings().practice.name,
         )
         dispatcher.utter_message(text=text, buttons=_buttons(buttons))
         return []

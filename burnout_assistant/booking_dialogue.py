@@ -148,9 +148,14 @@ def reply_to_email(text: str) -> Reply:
     return Reply({"contact_email": email})
 
 
-def consent_question(has_check: bool, practice_name: str) -> tuple[str, list[Button]]:
-    what = "je naam, telefoonnummer, e-mail en je antwoorden uit de check" if has_check else (
-        "je naam, telefoonnummer en e-mail")
+def consent_question(
+    has_check: bool, has_email: bool, practice_name: str
+) -> tuple[str, list[Button]]:
+    """Explicit consent, naming exactly what would be kept."""
+    items = ["je naam", "telefoonnummer"] + (["e-mailadres"] if has_email else [])
+    if has_check:
+        items.append("je antwoorden uit de check")
+    what = ", ".join(items[:-1]) + " en " + items[-1]
     return (
         f"Mag {practice_name} {what} bewaren en gebruiken om je te bellen voor het "
         "kennismakingsgesprek? Je kunt dit altijd laten verwijderen.",
@@ -186,7 +191,8 @@ def outcome_message(outcome: BookingOutcome, phone_e164: str, settings: Settings
         return (
             f"Je kennismakingsgesprek staat gepland op {long_when(start, settings.tz)}. "
             f"We bellen je op {format_phone_nl(phone_e164)}. Je boekingscode is "
-            f"{outcome.lead.reference}: daarmee kun je de afspraak hier annuleren of verzetten.",
+            f"{outcome.lead.reference}. Wil je de afspraak verzetten of annuleren, bel of mail "
+            f"dan de praktijk ({practice.phone}) en noem die code.",
             [Button("Ik heb nog een vraag", '/inform{"menu":"vragen"}')],
         )
     if outcome.status is BookingStatus.CALLBACK and outcome.lead is not None:

@@ -1,0 +1,81 @@
+"""The booking conversation's replies: what is kept and what is said, without Rasa."""
+
+from datetime import datetime
+from pathlib import Path
+
+from burnout_assistant import booking_dialogue as dialogue
+from burnout_assistant.booking import BookingOutcome, BookingStatus, Offer
+from burnout_assistant.settings import load_settings
+from burnout_assistant.slots import Slot
+
+SETTINGS = load_settings(Path(__file__).parents[2] / "practice.yml")
+NOW = datetime(2026, 11, 23, 8, 0, tzinfo=SETTINGS.tz)
+SLOT = Slot(datetime(2026, 11, 24, 9, 0, tzinfo=SETTINGS.tz),
+            datetime(2026, 11, 24, 9, 20, tzinfo=SETTINGS.tz))
+
+
+def test_offer_has_three_slots_and_another_moment() -> None:
+    reply = dialogue.ask_for_slot(Offer([SLOT, SLOT, SLOT], True), SETTINGS)
+    titles = [b.title for b in reply.buttons]
+    assert titles == ["di 24 nov 09:00"] * 3 + ["Ander moment"]
+    assert reply.slots["booking_mode"] == "agenda"
+
+
+def test_calendar_down_asks_for_a_call_back_moment() -> None:
+    reply = dialogue.ask_for_slot(Offer([], False), SETTINGS)
+    assert reply.slots == {"booking_mode": dialogue.CALLBACK} and "niet inzien" in reply.say
+
+
+def test_clicked_slot_is_kept_as_iso() -> None:
+    reply = dialogue.reply_to_slot(SLOT.start.isoformat(), "agenda", NOW, SETTINGS, None)
+    assert reply.slots == {"booking_slot": SLOT.start.isoformat()} and reply.say is None
+
+
+def test_typed_wish_offers_nearby_slots_and_silences_the_form() -> None:
+    reply = dialogue.reply_to_slot("dinsdagochtend", "agenda", NOW, SETTINGS,
+                                   lambda wish: Offer([SLOT], True))
+    assert reply.slots["booking_slot"] is None and reply.slots["booking_mode"] == dialogue.ASKED
+    assert reply.buttons[0].title == "di 24 nov 09:00"
+
+
+def test_unclear_moment_is_asked_again() -> None:
+    reply = dialogue.reply_to_slot("pizza", "agenda", NOW, SETTINGS, None)
+    assert reply.slots == {"booking_slot": None} and "begreep ik niet" in reply.say
+
+
+def test_call_back_mode_keeps_the_wish_as_typed() -> None:
+    reply = dialogue.reply_to_slot("na 3 uur graag", dialogue.CALLBACK, NOW, SETTINGS, None)
+    assert reply.slots == {"booking_slot": dialogue.CALLBACK, "booking_wish": "na 3 uur graag"}
+
+
+def test_phone_name_email_replies() -> None:
+    assert dialogue.reply_to_phone("06 12345678").slots == {"contact_phone": "+31612345678"}
+    assert dialogue.reply_to_phone("12345").slots == {"contact_phone": None}
+    name = dialogue.reply_to_name("ik ben sanne de vries")
+    assert name.slots == {"contact_name": "Sanne de Vries"}
+    assert dialogue.reply_to_email("liever niet").slots == {"contact_email": dialogue.NO_EMAIL}
+    assert dialogue.reply_to_email("jan@").slots == {"contact_email": None}
+
+
+def test_consent_names_exactly_what_is_kept() -> None:
+    text, _ = dialogue.consent_question(False, False, "Praktijk X")
+    assert "e-mail" not in text and "check" not in text
+    text, _ = dialogue.consent_question(True, True, "Praktijk X")
+    assert "e-mailadres" in text and "antwoorden uit de check" in text
+
+
+def test_booked_message_gives_day_time_phone_and_reference() -> None:
+    class Lead:  # the fields outcome_message reads
+        reference = "K7M3QP"
+        slot_start = SLOT.start
+
+    text, _ = dialogue.outcome_message(BookingOutcome(BookingStatus.BOOKED, Lead()),
+                                       "+31612345678", SETTINGS)
+    assert "dinsdag 24 november om 09:00" in text and "06 12345678" in text
+    assert "K7M3QP" in text and SETTINGS.practice.phone in text
+
+
+def test_unavailable_message_says_nothing_was_stored() -> None:
+    text, _ = dialogue.outcome_message(BookingOutcome(BookingStatus.UNAVAILABLE), "+31612345678",
+                                       SETTINGS)
+    assert "niets vastgelegd" in text and SETTINGS.practice.phone in text
