@@ -16,10 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+from pydantic import BaseModel, Field, root_validator, validator
 
-from burnout_assistant.config_errors import describe
+from burnout_assistant.config_files import parse_model, read_yaml
 
 DEFAULT_PATH = Path("questionnaire.yml")
 MAX_STAND_OUT = 4
@@ -142,21 +141,12 @@ class Questionnaire(_Strict):
 
 
 def parse_questionnaire(raw: dict) -> Questionnaire:
-    try:
-        return Questionnaire.parse_obj(raw or {})
-    except ValidationError as exc:
-        raise QuestionnaireError(describe(exc, "questionnaire")) from None
+    return parse_model(Questionnaire, raw, "questionnaire", QuestionnaireError)
 
 
 def load_questionnaire(path: Path | str | None = None) -> Questionnaire:
     path = Path(path or os.environ.get("QUESTIONNAIRE") or DEFAULT_PATH)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise QuestionnaireError(f"questionnaire file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise QuestionnaireError(f"{path} is not valid YAML: {exc}") from None
-    return parse_questionnaire(raw)
+    return parse_questionnaire(read_yaml(path, "questionnaire", QuestionnaireError))
 
 
 @lru_cache(maxsize=1)

@@ -14,16 +14,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from burnout_assistant.calendar import ensure_calendar
-from burnout_assistant.servers import free_port
+from burnout_assistant.servers import free_port, wait_for_http
 
 HOST = "127.0.0.1"
 
@@ -65,7 +62,7 @@ def start_radicale(storage_dir: Path, port: int | None = None) -> tuple[subproce
         )
     url = f"http://{HOST}:{port}"
     try:
-        _wait_until_answering(url, proc)
+        wait_for_http(url + "/", proc, seconds=30, poll=0.1)
     except BaseException:
         stop_radicale(proc)
         raise
@@ -90,22 +87,6 @@ def running_radicale(storage_dir: Path, port: int | None = None) -> Iterator[str
         yield url
     finally:
         stop_radicale(proc)
-
-
-def _wait_until_answering(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
-    """Any HTTP answer (even 404) means Radicale is serving; fail fast if it died."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"radicale exited with {proc.returncode} before {url} answered")
-        try:
-            urllib.request.urlopen(url + "/", timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"radicale did not answer at {url} within {seconds} s")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,17 +29,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_http(url: str, proc: subprocess.Popen, seconds: float = 180) -> None:
-    """Poll ``url`` until it answers; fail fast if the process died."""
+def wait_for_http(
+    url: str, proc: subprocess.Popen, seconds: float = 180, poll: float = 0.5
+) -> None:
+    """Poll ``url`` until the server answers (any status, even 404); fail fast if it died."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode} before {url} answered")
         try:
-            urllib.request.urlopen(url, timeout=2)
+            urllib.request.urlopen(url, timeout=2).close()
             return
+        except urllib.error.HTTPError:
+            return  # an error status is still an answer: the server is up
         except OSError:
-            time.sleep(0.5)
+            time.sleep(poll)
     raise TimeoutError(f"{url} did not answer within {seconds} s")
 
 

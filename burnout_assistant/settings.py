@@ -13,10 +13,9 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+from pydantic import BaseModel, Field, root_validator, validator
 
-from burnout_assistant.config_errors import describe
+from burnout_assistant.config_files import parse_model, read_yaml
 
 DEFAULT_PATH = Path("practice.yml")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -156,22 +155,13 @@ def parse_window(window: str) -> tuple[time, time]:
 
 def parse_settings(raw: dict) -> Settings:
     """Validate a settings mapping; the error lists each bad field by its dotted path."""
-    try:
-        return Settings.parse_obj(raw or {})
-    except ValidationError as exc:
-        raise SettingsError(describe(exc, "practice settings")) from None
+    return parse_model(Settings, raw, "practice settings", SettingsError)
 
 
 def load_settings(path: Path | str | None = None) -> Settings:
     """Read ``practice.yml`` (or ``$PRACTICE_SETTINGS``) and validate it."""
     path = Path(path or os.environ.get("PRACTICE_SETTINGS") or DEFAULT_PATH)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SettingsError(f"practice settings file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise SettingsError(f"{path} is not valid YAML: {exc}") from None
-    return parse_settings(raw)
+    return parse_settings(read_yaml(path, "practice settings", SettingsError))
 
 
 @lru_cache(maxsize=1)
