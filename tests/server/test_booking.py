@@ -9,15 +9,9 @@ from email import message_from_bytes
 
 import pytest
 
+from tests.server.replies import buttons, texts
+
 pytestmark = pytest.mark.model
-
-
-def texts(replies: list[dict]) -> str:
-    return " ".join(r.get("text", "") for r in replies)
-
-
-def buttons(replies: list[dict]) -> list[dict]:
-    return [b for r in replies for b in r.get("buttons", [])]
 
 
 def slot_buttons(replies: list[dict]) -> list[tuple[str, str]]:

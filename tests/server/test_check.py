@@ -7,17 +7,10 @@ import uuid
 import pytest
 
 from burnout_assistant.questionnaire import current_questionnaire
+from tests.server.replies import buttons, texts
 
 pytestmark = pytest.mark.model
 Q = current_questionnaire()
-
-
-def texts(replies: list[dict]) -> str:
-    return " ".join(r.get("text", "") for r in replies)
-
-
-def buttons(replies: list[dict]) -> list[dict]:
-    return [b for r in replies for b in r.get("buttons", [])]
 
 
 def test_check_by_clicking_buttons_gives_an_honest_result(servers) -> None:

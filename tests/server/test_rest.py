@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from burnout_assistant.settings import load_settings
+from tests.server.replies import texts
 
 ROOT = Path(__file__).parents[2]
 SETTINGS = load_settings(ROOT / "practice.yml")
@@ -16,10 +17,6 @@ pytestmark = pytest.mark.model
 
 def new_sender() -> str:
     return f"test-{uuid.uuid4().hex[:10]}"
-
-
-def texts(replies: list[dict]) -> str:
-    return " ".join(r.get("text", "") for r in replies)
 
 
 def test_first_message_explains_what_it_is(servers) -> None:
