@@ -63,6 +63,23 @@ def _faq_aside(tracker: Tracker, dispatcher: CollectingDispatcher, text: str) ->
     return bool(topic)
 
 
+def validate_slot_choice(
+    value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+) -> dict[str, Any]:
+    """A clicked slot, "ander moment" or a typed wish; shared by booking and rescheduling."""
+    if value is None:
+        return {}
+    if _faq_aside(tracker, dispatcher, str(value)):
+        return {"booking_slot": None}
+    settings = current_settings()
+    now = _now()
+    reply = dialogue.reply_to_slot(
+        str(value), tracker.get_slot("booking_mode"), now, settings,
+        lambda wish: offer_slots(practice_calendar(), settings, now, wish),
+    )
+    return _say(dispatcher, reply)
+
+
 class ActionStartBooking(Action):
     """Clears what a previous booking left, keeps the check answers."""
 
@@ -182,17 +199,7 @@ class ValidateBookingForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        if value is None:
-            return {}
-        if _faq_aside(tracker, dispatcher, str(value)):
-            return {"booking_slot": None}
-        settings = current_settings()
-        now = _now()
-        reply = dialogue.reply_to_slot(
-            str(value), tracker.get_slot("booking_mode"), now, settings,
-            lambda wish: offer_slots(practice_calendar(), settings, now, wish),
-        )
-        return _say(dispatcher, reply)
+        return validate_slot_choice(value, dispatcher, tracker)
 
     async def validate_contact_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -191,8 +191,9 @@ def outcome_message(outcome: BookingOutcome, phone_e164: str, settings: Settings
         return (
             f"Je kennismakingsgesprek staat gepland op {long_when(start, settings.tz)}. "
             f"We bellen je op {format_phone_nl(phone_e164)}. Je boekingscode is "
-            f"{outcome.lead.reference}. Wil je de afspraak verzetten of annuleren, bel of mail "
-            f"dan de praktijk ({practice.phone}) en noem die code.",
+            f"{outcome.lead.reference}. Verzetten of annuleren kan hier in de chat met die code "
+            f"en je telefoonnummer, tot {settings.booking.cancel_cutoff_hours} uur van tevoren; "
+            f"daarna via de praktijk ({practice.phone}).",
             [Button("Ik heb nog een vraag", '/inform{"menu":"vragen"}')],
         )
     if outcome.status is BookingStatus.CALLBACK and outcome.lead is not None:

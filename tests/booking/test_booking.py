@@ -3,42 +3,14 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 
 import caldav
-import pytest
 
-from burnout_assistant.booking import (
-    BookingRequest,
-    BookingStatus,
-    book,
-    event_uid,
-    offer_slots,
-)
+from burnout_assistant.booking import BookingStatus, book, event_uid, offer_slots
 from burnout_assistant.calendar import PracticeCalendar
 from burnout_assistant.leads import LeadStore
-from burnout_assistant.settings import load_settings
-
-SETTINGS = load_settings(Path(__file__).parents[2] / "practice.yml")
-NOW = datetime(2026, 11, 23, 8, 0, tzinfo=SETTINGS.tz)  # a Monday morning
-
-
-def request(sender: str, start: datetime | None, **extra) -> BookingRequest:
-    return BookingRequest(sender_id=sender, channel="rest", name="Sanne de Vries",
-                          phone="+31612345678", consent_at=NOW, start=start, **extra)
-
-
-@pytest.fixture
-def store(database_url: str) -> LeadStore:
-    leads = LeadStore(database_url)
-    leads.migrate()
-    yield leads
-    leads.dispose()
-
-
-def events_around(calendar: PracticeCalendar, start: datetime) -> list:
-    return calendar.busy_periods(start - timedelta(hours=2), start + timedelta(hours=2))
+from tests.booking.support import NOW, SETTINGS, events_around, request
 
 
 def test_concurrent_confirmations_book_the_slot_once(calendar, store) -> None:
