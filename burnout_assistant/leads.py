@@ -189,6 +189,19 @@ class SlotClaim(Base):
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
 
 
+class ErasureRequest(Base):
+    """A conversation whose tracker events must be deleted once it has gone quiet.
+
+    The Rasa server re-saves a conversation after each action, so the tracker cannot be
+    erased from inside the action that confirms the erasure; a job does it a minute later.
+    """
+
+    __tablename__ = "erasure_requests"
+
+    sender_id = Column(String(255), primary_key=True)
+    requested_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+
 def new_reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
 
@@ -484,10 +497,35 @@ class LeadStore:
 
     # -- erasing (AVG) ------------------------------------------------------------------------
 
+    def leads_of(self, sender_id: str) -> list[Lead]:
+        """Every lead of one conversation (for erasure: their calendar events go too)."""
+        with self._session() as session:
+            return list(session.scalars(select(Lead).where(Lead.sender_id == sender_id)))
+
     def erase_conversation(self, sender_id: str) -> int:
         """Delete every lead of one conversation, with its claims; returns how many leads."""
         with self._session() as session:
             return self._delete(session, select(Lead.id).where(Lead.sender_id == sender_id))
+
+    def request_erasure(self, sender_id: str) -> None:
+        """Queue the conversation's tracker for erasure (idempotent)."""
+        with self._session() as session:
+            if session.get(ErasureRequest, sender_id) is None:
+                session.add(ErasureRequest(sender_id=sender_id))
+
+    def pending_erasures(self, requested_before: datetime) -> list[str]:
+        """Conversations queued for erasure before ``requested_before``."""
+        with self._session() as session:
+            return list(session.scalars(
+                select(ErasureRequest.sender_id)
+                .where(ErasureRequest.requested_at < as_utc(requested_before))
+            ))
+
+    def complete_erasure(self, sender_id: str) -> None:
+        with self._session() as session:
+            request = session.get(ErasureRequest, sender_id)
+            if request is not None:
+                session.delete(request)
 
     def delete_older_than(self, days: int) -> int:
         """Retention: delete leads created more than ``days`` ago; returns how many."""

@@ -1,0 +1,102 @@
+""""Verwijder mijn gegevens": erase a visitor's leads, calendar events and conversation.
+
+The chat only queues the request. This job does the erasing once the conversation has been
+quiet for a minute: the Rasa server writes a conversation back to the tracker store after
+every action, so deleting it from inside the confirming action would not last. A calendar
+that is down leaves the request queued for the next run; nothing is half-erased.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import yaml
+from sqlalchemy import MetaData, Table, create_engine, delete
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import NoSuchTableError
+
+from burnout_assistant.calendar import CalendarUnavailable, PracticeCalendar
+from burnout_assistant.leads import CANCELLED, LeadStore
+
+logger = logging.getLogger(__name__)
+QUIET = timedelta(minutes=1)
+
+
+def tracker_store_url(endpoints: Path) -> str | None:
+    """SQLAlchemy URL of Rasa's SQL tracker store as configured in ``endpoints.yml``."""
+    config = (yaml.safe_load(endpoints.read_text()) or {}).get("tracker_store") or {}
+    if str(config.get("type", "")).lower() != "sql":
+        return None
+    dialect = config.get("dialect", "sqlite")
+    if dialect == "sqlite":
+        return f"sqlite:///{config.get('db', 'rasa.db')}"
+    return URL.create(
+        dialect, username=config.get("username"), password=config.get("password"),
+        host=config.get("url"), port=config.get("port"), database=config.get("db"),
+    ).render_as_string(hide_password=False)
+
+
+def erase_tracker_events(tracker_url: str, sender_id: str) -> int:
+    """Delete one conversation from Rasa's SQL tracker store (table ``events``)."""
+    engine = create_engine(tracker_url, future=True)
+    try:
+        events = Table("events", MetaData(), autoload_with=engine)
+        with engine.begin() as connection:
+            deleted = connection.execute(delete(events).where(events.c.sender_id == sender_id))
+        return deleted.rowcount or 0
+    except NoSuchTableError:
+        return 0  # no conversation was ever stored
+    finally:
+        engine.dispose()
+
+
+def run_erasures(
+    store: LeadStore, calendar: PracticeCalendar, tracker_url: str | None, now: datetime,
+    quiet: timedelta = QUIET,
+) -> int:
+    """Erase every queued conversation that has been quiet long enough; returns how many."""
+    done = 0
+    for sender_id in store.pending_erasures(now - quiet):
+        try:
+            for lead in store.leads_of(sender_id):
+                if lead.calendar_uid and lead.status != CANCELLED:
+                    calendar.delete_event(lead.calendar_uid)
+        except CalendarUnavailable:
+            logger.warning("calendar unavailable; erasure stays queued for the next run")
+            continue
+        store.erase_conversation(sender_id)
+        if tracker_url:
+            erase_tracker_events(tracker_url, sender_id)
+        store.complete_erasure(sender_id)
+        done += 1
+    if done:
+        logger.info("erased %d conversation(s)", done)
+    return done
+
+
+def main() -> None:
+    from burnout_assistant.services import leads_store, practice_calendar
+
+    parser = argparse.ArgumentParser(description="Run queued erasure requests.")
+    parser.add_argument("--endpoints", type=Path, default=Path("endpoints.yml"))
+    parser.add_argument("--every", type=float, default=0, help="repeat every N seconds")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO)
+    tracker_url = tracker_store_url(args.endpoints)
+    while True:
+        try:
+            run_erasures(leads_store(), practice_calendar(), tracker_url,
+                         datetime.now(timezone.utc))
+        except Exception:
+            logger.exception("erasure run failed")
+        if not args.every:
+            return
+        time.sleep(args.every)
+
+
+if __name__ == "__main__":
+    main()

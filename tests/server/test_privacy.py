@@ -1,0 +1,49 @@
+""""Verwijder mijn gegevens" end to end: leads, calendar event and conversation are gone."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.server.replies import texts
+from tests.server.test_booking import book_first_slot
+
+pytestmark = pytest.mark.model
+
+
+def test_erasure_removes_lead_event_and_conversation(servers, practice) -> None:
+    from burnout_assistant.calendar import PracticeCalendar
+    from burnout_assistant.erasure import run_erasures, tracker_store_url
+    from burnout_assistant.leads import LeadStore
+
+    sender = f"erase-{uuid.uuid4().hex[:8]}"
+    done, start_iso = book_first_slot(servers, sender)
+    reference = texts(done).split("boekingscode is ")[1][:6]
+    asked = texts(servers.send(sender, "verwijder mijn gegevens"))
+    assert "verwijder" in asked
+    assert "verwijderd" in texts(servers.send(sender, "/affirm"))
+
+    store = LeadStore(practice["leads_url"])
+    calendar = PracticeCalendar(practice["calendar_url"])
+    tracker_url = tracker_store_url(servers.workdir / "endpoints.yml")
+    assert store.get_by_reference(reference) is not None  # queued, not yet done
+    later = datetime.now(timezone.utc) + timedelta(minutes=2)  # the conversation is quiet
+    assert run_erasures(store, calendar, tracker_url, later) >= 1
+
+    assert store.get_by_reference(reference) is None
+    start = datetime.fromisoformat(start_iso)
+    busy = calendar.busy_periods(start - timedelta(minutes=1), start + timedelta(minutes=30))
+    assert all(b_start != start for b_start, _ in busy)
+    db = tracker_url.removeprefix("sqlite:///")
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute("select count(*) from events where sender_id = ?", (sender,))
+        assert rows.fetchone()[0] == 0
+
+
+def test_declining_erasure_keeps_everything(servers) -> None:
+    sender = f"erase-{uuid.uuid4().hex[:8]}"
+    servers.send(sender, "verwijder mijn gegevens")
+    assert "verwijder niets" in texts(servers.send(sender, "/deny"))
