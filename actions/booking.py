@@ -15,7 +15,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.check import _buttons, _faq_topic
+from actions.common import button_dicts, faq_topic, practice_now
 from burnout_assistant import booking_dialogue as dialogue
 from burnout_assistant.booking import (
     BookingOutcome,
@@ -42,13 +42,9 @@ BOOKING_SLOTS = ("booking_slot", "contact_name", "contact_phone", "contact_email
                  "booking_wish")
 
 
-def _now() -> datetime:
-    return datetime.now(current_settings().tz)
-
-
 def _say(dispatcher: CollectingDispatcher, reply: dialogue.Reply) -> dict[str, Any]:
     if reply.say:
-        dispatcher.utter_message(text=reply.say, buttons=_buttons(reply.buttons))
+        dispatcher.utter_message(text=reply.say, buttons=button_dicts(reply.buttons))
     return reply.slots
 
 
@@ -57,7 +53,7 @@ def _faq_aside(tracker: Tracker, dispatcher: CollectingDispatcher, text: str) ->
     message = tracker.latest_message
     if (message.get("intent") or {}).get("name") != "faq" or is_short_reply(text):
         return False
-    topic = _faq_topic(message)
+    topic = faq_topic(message)
     if topic:
         dispatcher.utter_message(response=f"utter_{topic}")
     return bool(topic)
@@ -72,7 +68,7 @@ def validate_slot_choice(
     if _faq_aside(tracker, dispatcher, str(value)):
         return {"booking_slot": None}
     settings = current_settings()
-    now = _now()
+    now = practice_now()
     reply = dialogue.reply_to_slot(
         str(value), tracker.get_slot("booking_mode"), now, settings,
         lambda wish: offer_slots(practice_calendar(), settings, now, wish),
@@ -105,7 +101,7 @@ class ActionAskBookingSlot(Action):
         if tracker.get_slot("booking_mode") == dialogue.CALLBACK:
             offer = Offer([], calendar_ok=False)  # already known: ask for a call-back moment
         else:
-            offer = offer_slots(practice_calendar(), settings, _now())
+            offer = offer_slots(practice_calendar(), settings, practice_now())
         slots = _say(dispatcher, dialogue.ask_for_slot(offer, settings))
         return [SlotSet(name, value) for name, value in slots.items()]
 
@@ -163,7 +159,7 @@ class ActionAskBookingConsent(Action):
             email not in (None, dialogue.NO_EMAIL),
             current_settings().practice.name,
         )
-        dispatcher.utter_message(text=text, buttons=_buttons(buttons))
+        dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
         return []
 
 
@@ -175,7 +171,7 @@ class ActionAskBookingConfirm(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         text, buttons = dialogue.summary(tracker.current_slot_values(), current_settings())
-        dispatcher.utter_message(text=text, buttons=_buttons(buttons))
+        dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
         return []
 
 
@@ -232,7 +228,7 @@ def _topics(tracker: Tracker) -> list[str]:
     topics = []
     for event in tracker.events:
         if event.get("event") == "user":
-            topic = _faq_topic(event.get("parse_data") or {})
+            topic = faq_topic(event.get("parse_data") or {})
             if topic and topic not in topics:
                 topics.append(topic)
     return topics
@@ -268,7 +264,7 @@ class ActionBook(Action):
             channel=tracker.get_latest_input_channel() or "rest",
             name=slots["contact_name"],
             phone=slots["contact_phone"],
-            consent_at=_now(),
+            consent_at=practice_now(),
             start=start,
             email=None if email in (None, dialogue.NO_EMAIL) else email,
             wish_text=slots.get("booking_wish"),
@@ -281,9 +277,9 @@ class ActionBook(Action):
         except LeadsUnavailable:
             outcome = BookingOutcome(BookingStatus.UNAVAILABLE)
         else:
-            outcome = book(request, practice_calendar(), store, settings, _now())
+            outcome = book(request, practice_calendar(), store, settings, practice_now())
         text, buttons = dialogue.outcome_message(outcome, request.phone, settings)
-        dispatcher.utter_message(text=text, buttons=_buttons(buttons))
+        dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
         if outcome.status is BookingStatus.SLOT_TAKEN:
             return [SlotSet("booking_slot", None), SlotSet("booking_confirm", None),
                     SlotSet("booking_status", "taken")]

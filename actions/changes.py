@@ -9,7 +9,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking import _now, validate_slot_choice
+from actions.booking import validate_slot_choice
+from actions.common import practice_now
 from burnout_assistant.changes import (
     Lookup,
     SlotTaken,
@@ -30,7 +31,7 @@ CHANGE_SLOTS = ("change_reference", "change_phone", "change_confirm", "change_ac
 
 def _lookup(tracker: Tracker):
     return find_booking(leads_store(), tracker.get_slot("change_reference") or "",
-                        tracker.get_slot("change_phone") or "", _now(), current_settings())
+                        tracker.get_slot("change_phone") or "", practice_now(), current_settings())
 
 
 class ActionStartChange(Action):
@@ -129,7 +130,7 @@ class ValidateChangeForm(FormValidationAction):
             return {"change_phone": None}
         try:
             lookup = find_booking(leads_store(), tracker.get_slot("change_reference"), phone,
-                                  _now(), current_settings())
+                                  practice_now(), current_settings())
         except LeadsUnavailable:
             return {"change_phone": phone, "change_blocked": True}
         if lookup.status is Lookup.NOT_FOUND:

@@ -12,20 +12,11 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from burnout_assistant.check_flow import Button, handle_reply, is_in_progress, question_prompt
+from actions.common import button_dicts, faq_topic
+from burnout_assistant.check_flow import handle_reply, is_in_progress, question_prompt
 from burnout_assistant.questionnaire import current_questionnaire, result_message, score_answers
 
 DONE = "klaar"  # value of check_answer that completes the form
-
-
-def _buttons(buttons: list[Button]) -> list[dict[str, str]]:
-    return [{"title": b.title, "payload": b.payload} for b in buttons]
-
-
-def _faq_topic(message: dict[str, Any]) -> str | None:
-    """``faq/cortisol`` from the response selector's output, if any."""
-    selected = (message.get("response_selector") or {}).get("faq", {}).get("response", {})
-    return (selected or {}).get("intent_response_key")
 
 
 def _answers(tracker: Tracker) -> dict[str, int]:
@@ -67,7 +58,7 @@ class ActionAskCheckAnswer(Action):
         if tracker.get_slot("check_stop_asked"):
             return []  # "wil je stoppen?" is the open question now
         text, buttons = question_prompt(current_questionnaire(), _answers(tracker))
-        dispatcher.utter_message(text=text, buttons=_buttons(buttons))
+        dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
         return []
 
 
@@ -94,12 +85,12 @@ class ValidateSymptomCheckForm(FormValidationAction):
             str(slot_value or ""),
             intent,
             bool(tracker.get_slot("check_stop_asked")),
-            faq_topic=_faq_topic(message) if intent == "faq" else None,
+            faq_topic=faq_topic(message) if intent == "faq" else None,
         )
         if step.respond:
             dispatcher.utter_message(response=step.respond)
         if step.say:
-            dispatcher.utter_message(text=step.say, buttons=_buttons(step.buttons))
+            dispatcher.utter_message(text=step.say, buttons=button_dicts(step.buttons))
         return {
             "check_answer": DONE if step.finished else None,
             "check_answers": step.answers,

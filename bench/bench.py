@@ -1,7 +1,12 @@
 """Benchmark the assistant over the REST channel, on loopback only, bounded in count and time.
 
 Prints p50/p95 latency for one user, msg/s and p95 with 10 concurrent users, the training time
-and the Rasa server's RSS. Run: .venv/bin/python bench/bench.py [--skip-train]
+and the servers' RSS. Run: .venv/bin/python bench/bench.py [--skip-train]
+
+Traffic is shaped like visitors: conversations of ten messages (questions, a check answer,
+a booking start), each with its own sender id, against a real Radicale as in ./scripts/run.
+Rasa posts the whole conversation to the action server on every action call, so one endless
+conversation would measure tracker size, not the assistant.
 """
 
 from __future__ import annotations
@@ -23,10 +28,15 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from burnout_assistant.servers import RunningAssistant, running_assistant  # noqa: E402
+from burnout_assistant.radicale_server import running_radicale  # noqa: E402
+from burnout_assistant.servers import (  # noqa: E402
+    RunningAssistant,
+    running_assistant,
+    settings_for_local_run,
+)
 from burnout_assistant.training import ensure_model  # noqa: E402
 
-MESSAGES = [
+MESSAGES = [  # one conversation
     "hallo",
     "wat is burn-out eigenlijk?",
     "ik slaap slecht en ben altijd moe, hoort dat erbij?",
@@ -34,9 +44,9 @@ MESSAGES = [
     "hoe lang duurt herstel meestal",
     "wat kost een traject bij jullie",
     "ben jij een robot?",
-    "ik wil een kennismakingsgesprek plannen",
     "wat wordt het weer morgen",
-    "dank je wel",
+    "ik wil een kennismakingsgesprek plannen",
+    "donderdagmiddag",
 ]
 DEADLINE_S = 300  # hard stop for the whole load phase
 
@@ -47,12 +57,17 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[index]
 
 
+def sender_for(message_number: int, tag: str) -> str:
+    """A new visitor every len(MESSAGES) messages."""
+    return f"bench-{tag}-{message_number // len(MESSAGES)}"
+
+
 def one_user(assistant: RunningAssistant, count: int) -> list[float]:
-    sender = f"bench-{uuid.uuid4().hex[:8]}"
+    tag = uuid.uuid4().hex[:8]
     latencies = []
     for i in range(count):
         started = time.perf_counter()
-        assistant.send(sender, MESSAGES[i % len(MESSAGES)])
+        assistant.send(sender_for(i, tag), MESSAGES[i % len(MESSAGES)])
         latencies.append((time.perf_counter() - started) * 1000)
     return latencies
 
@@ -64,12 +79,12 @@ def concurrent_users(
     stop_at = time.monotonic() + DEADLINE_S
 
     def worker(slot: int) -> None:
-        sender = f"bench-{slot}-{uuid.uuid4().hex[:6]}"
+        tag = f"{slot}-{uuid.uuid4().hex[:6]}"
         for i in range(each):
             if time.monotonic() > stop_at:
                 return
             started = time.perf_counter()
-            assistant.send(sender, MESSAGES[(i + slot) % len(MESSAGES)])
+            assistant.send(sender_for(i, tag), MESSAGES[i % len(MESSAGES)])
             results[slot].append((time.perf_counter() - started) * 1000)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(users)]
@@ -114,12 +129,14 @@ def main() -> None:
     else:
         train_s = measure_training()
 
-    with tempfile.TemporaryDirectory() as tmp, running_assistant(model, Path(tmp)) as assistant:
-        one_user(assistant, 10)  # warm-up: first predictions load lazily
-        single = one_user(assistant, args.single)
-        throughput, loaded = concurrent_users(assistant, 10, args.each)
-        rasa_rss = rss_mb(assistant.rasa_pid)
-        action_rss = rss_mb(assistant.action_pid)
+    with tempfile.TemporaryDirectory() as tmp, running_radicale(Path(tmp) / "cal") as cal_url:
+        env = {"PRACTICE_SETTINGS": str(settings_for_local_run(Path(tmp), cal_url))}
+        with running_assistant(model, Path(tmp), env) as assistant:
+            one_user(assistant, 10)  # warm-up: first predictions load lazily
+            single = one_user(assistant, args.single)
+            throughput, loaded = concurrent_users(assistant, 10, args.each)
+            rasa_rss = rss_mb(assistant.rasa_pid)
+            action_rss = rss_mb(assistant.action_pid)
 
     print(f"machine: {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB")
     print(f"training (cold cache):   {train_s:.0f} s")

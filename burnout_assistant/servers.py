@@ -47,6 +47,26 @@ def wait_for_http(
     raise TimeoutError(f"{url} did not answer within {seconds} s")
 
 
+def settings_for_local_run(workdir: Path, calendar_base_url: str) -> Path:
+    """A copy of practice.yml pointing at a local Radicale, with leads and mail in ``workdir``.
+
+    Tests and the benchmark run against their own calendar and database, never the
+    developer's run/ folder.
+    """
+    import yaml
+
+    from burnout_assistant.calendar import ensure_calendar
+
+    raw = yaml.safe_load((ROOT / "practice.yml").read_text())
+    raw["calendar"]["url"] = f"{calendar_base_url}/praktijk/intake/"
+    raw["notifications"]["outbox_dir"] = str(workdir / "outbox")
+    raw["leads"]["database_url"] = f"sqlite:///{workdir}/leads.db"
+    path = workdir / "practice.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    ensure_calendar(raw["calendar"]["url"])
+    return path
+
+
 @dataclass
 class RunningAssistant:
     rasa_url: str

@@ -62,18 +62,13 @@ def practice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """
     import yaml
 
-    from burnout_assistant.calendar import ensure_calendar
     from burnout_assistant.radicale_server import running_radicale
+    from burnout_assistant.servers import settings_for_local_run
 
     workdir = tmp_path_factory.mktemp("practice")
     with running_radicale(workdir / "radicale") as base_url:
-        raw = yaml.safe_load((ROOT / "practice.yml").read_text())
-        raw["calendar"]["url"] = f"{base_url}/praktijk/intake/"
-        raw["notifications"]["outbox_dir"] = str(workdir / "outbox")
-        raw["leads"]["database_url"] = f"sqlite:///{workdir}/leads.db"
-        settings_file = workdir / "practice.yml"
-        settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
-        ensure_calendar(raw["calendar"]["url"])
+        settings_file = settings_for_local_run(workdir, base_url)
+        raw = yaml.safe_load(settings_file.read_text())
         yield {
             "settings_file": settings_file,
             "calendar_url": raw["calendar"]["url"],
