@@ -158,15 +158,20 @@ def book(
         logger.error("leads database unavailable at booking; nothing written")
         return BookingOutcome(BookingStatus.UNAVAILABLE)
     try:
-        calendar.create_event(
-            uid, start, end,
-            summary=f"Kennismakingsgesprek (ref {lead.reference})",
-            description=f"Telefonisch kennismakingsgesprek. Bel {request.name}: {request.phone}.",
-        )
+        write_event(calendar, lead)
     except CalendarUnavailable:
         # The slot is claimed and the lead stored; staff see it and the retry job writes it.
         logger.warning("calendar unavailable after claiming a slot; event left for retry")
     return BookingOutcome(BookingStatus.BOOKED, lead)
+
+
+def write_event(calendar: PracticeCalendar, lead: Lead) -> None:
+    """The lead's calendar event: who to call and the reference, never health data."""
+    calendar.create_event(
+        lead.calendar_uid, lead.slot_start, lead.slot_end,
+        summary=f"Kennismakingsgesprek (ref {lead.reference})",
+        description=f"Telefonisch kennismakingsgesprek. Bel {lead.name}: {lead.phone}.",
+    )
 
 
 def _taken(

@@ -8,10 +8,8 @@ that is down leaves the request queued for the next run; nothing is half-erased.
 
 from __future__ import annotations
 
-import argparse
 import logging
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -76,27 +74,3 @@ def run_erasures(
     if done:
         logger.info("erased %d conversation(s)", done)
     return done
-
-
-def main() -> None:
-    from burnout_assistant.services import leads_store, practice_calendar
-
-    parser = argparse.ArgumentParser(description="Run queued erasure requests.")
-    parser.add_argument("--endpoints", type=Path, default=Path("endpoints.yml"))
-    parser.add_argument("--every", type=float, default=0, help="repeat every N seconds")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO)
-    tracker_url = tracker_store_url(args.endpoints)
-    while True:
-        try:
-            run_erasures(leads_store(), practice_calendar(), tracker_url,
-                         datetime.now(timezone.utc))
-        except Exception:
-            logger.exception("erasure run failed")
-        if not args.every:
-            return
-        time.sleep(args.every)
-
-
-if __name__ == "__main__":
-    main()

@@ -171,6 +171,7 @@ class Lead(Base):
     status = Column(String(16), nullable=False, default="nieuw")
     notes = Column(Text, nullable=False, default="")
     updated_at = Column(UTCDateTime, nullable=False, default=utc_now, onupdate=utc_now)
+    reminded_at = Column(UTCDateTime, nullable=True)  # the reminder mail went out
 
     def __repr__(self) -> str:  # no personal data in logs or tracebacks
         return f"<Lead id={self.id} ref={self.reference} kind={self.kind} status={self.status}>"
@@ -506,6 +507,20 @@ class LeadStore:
         """Delete every lead of one conversation, with its claims; returns how many leads."""
         with self._session() as session:
             return self._delete(session, select(Lead.id).where(Lead.sender_id == sender_id))
+
+    def upcoming_bookings(self, start: datetime, end: datetime) -> list[Lead]:
+        """Active bookings whose call starts in [start, end), earliest first."""
+        with self._session() as session:
+            return list(session.scalars(
+                select(Lead)
+                .where(Lead.kind == "booking", Lead.status != CANCELLED,
+                       Lead.slot_start >= as_utc(start), Lead.slot_start < as_utc(end))
+                .order_by(Lead.slot_start)
+            ))
+
+    def mark_reminded(self, lead_id: int) -> None:
+        with self._session() as session:
+            self._lead(session, lead_id).reminded_at = utc_now()
 
     def request_erasure(self, sender_id: str) -> None:
         """Queue the conversation's tracker for erasure (idempotent)."""
