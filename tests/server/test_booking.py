@@ -63,8 +63,15 @@ def test_booking_by_button_lands_in_calendar_database_and_mail(servers, practice
     assert any(b_start <= start < b_end for b_start, b_end in busy)
 
     mails = [message_from_bytes(p.read_bytes()) for p in practice["outbox"].glob("*.eml")]
-    staff = [m for m in mails if reference in (m["Subject"] or "")]
+    staff = [m for m in mails if reference in (m["Subject"] or "")
+             and "sanne@example.nl" not in (m["To"] or "")]
     assert staff, [m["Subject"] for m in mails]
+    to_visitor = [m for m in mails if m["To"] == "sanne@example.nl"]
+    assert len(to_visitor) == 1  # the confirmation, because an email address was given
+    body = to_visitor[0].get_payload(decode=True) or b""
+    if to_visitor[0].is_multipart():
+        body = to_visitor[0].get_payload(0).get_payload(decode=True)
+    assert reference.encode() in body
 
 
 def test_a_booked_slot_is_not_offered_again(servers) -> None:
