@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -290,15 +291,18 @@ class ActionBook(Action):
         return [*reset, SlotSet("booking_status", status)]
 
 
+def tell_staff(message: EmailMessage) -> None:
+    """Send a mail; a mail failure loses nothing, the lead is stored and visible to staff."""
+    try:
+        mailer().send(message)
+    except MailUnavailable:
+        logger.warning("mail unavailable; the lead is stored and visible to staff")
+
+
 def _notify(lead: Any, visitor_wants_mail: bool) -> None:
-    """Tell staff (and the visitor, if they gave an email); a mail failure loses nothing."""
+    """Tell staff, and the visitor if they gave an email address."""
     settings = current_settings()
-    messages = [staff_new_lead_message(lead, settings.practice.name,
-                                       settings.notifications.dashboard_url)]
+    tell_staff(staff_new_lead_message(lead, settings.practice.name,
+                                      settings.notifications.dashboard_url))
     if visitor_wants_mail and lead.slot_start is not None:
-        messages.append(visitor_confirmation_message(lead, settings.practice))
-    for message in messages:
-        try:
-            mailer().send(message)
-        except MailUnavailable:
-            logger.warning("mail unavailable; the lead is stored and visible to staff")
+        tell_staff(visitor_confirmation_message(lead, settings.practice))

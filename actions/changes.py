@@ -9,7 +9,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking import validate_slot_choice
+from actions.booking import tell_staff, validate_slot_choice
 from actions.common import practice_now
 from burnout_assistant.changes import (
     Lookup,
@@ -21,6 +21,7 @@ from burnout_assistant.changes import (
 from burnout_assistant.contact import format_phone_nl, normalise_phone
 from burnout_assistant.dutch_time import long_when
 from burnout_assistant.leads import LeadsUnavailable, normalise_reference
+from burnout_assistant.notifications import staff_change_message
 from burnout_assistant.services import leads_store, practice_calendar
 from burnout_assistant.settings import current_settings
 
@@ -174,6 +175,7 @@ class ActionChange(Action):
         lead = lookup.lead
         if tracker.get_slot("change_action") == CANCEL:
             cancel_booking(lead, practice_calendar(), leads_store())
+            tell_staff(staff_change_message(lead, "geannuleerd", tz=settings.tz))
             dispatcher.utter_message(
                 text=f"Je kennismakingsgesprek op {long_when(lead.slot_start, settings.tz)} is "
                      "geannuleerd. Wil je later toch een gesprek, dan kun je hier opnieuw "
@@ -188,6 +190,8 @@ class ActionChange(Action):
                                           "Kies een ander moment:")
             return [SlotSet("booking_slot", None), SlotSet("change_confirm", None),
                     SlotSet("change_status", "taken")]
+        tell_staff(staff_change_message(moved, "verzet", previous_start=lead.slot_start,
+                                        tz=settings.tz))
         dispatcher.utter_message(
             text=f"Je gesprek is verzet naar {long_when(moved.slot_start, settings.tz)}. "
                  f"We bellen je op {format_phone_nl(moved.phone)}.")

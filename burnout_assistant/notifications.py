@@ -111,6 +111,31 @@ def staff_new_lead_message(
     return _message(subject, "\n".join(lines) + "\n", to=to)
 
 
+def staff_change_message(
+    lead: Lead,
+    change: str,
+    *,
+    previous_start: datetime | None = None,
+    to: Sequence[str] = (),
+    tz: ZoneInfo = AMSTERDAM,
+) -> EmailMessage:
+    """A visitor cancelled (``change="geannuleerd"``) or moved (``"verzet"``) their call."""
+    when = short_when(lead.slot_start, tz) if lead.slot_start is not None else "?"
+    subject = f"Kennismakingsgesprek {change}: ref {lead.reference}"
+    lines = [
+        f"{lead.name} heeft het kennismakingsgesprek via de assistent {change}.",
+        "",
+        f"Telefoon:    {format_phone_nl(lead.phone)}",
+        f"Referentie:  {lead.reference}",
+    ]
+    if change == "verzet" and previous_start is not None:
+        lines.append(f"Was:         {short_when(previous_start, tz)}")
+        lines.append(f"Nu:          {when}")
+    else:
+        lines.append(f"Gesprek:     {when} (vervalt)")
+    return _message(subject, "\n".join(lines) + "\n", to=to)
+
+
 def visitor_confirmation_message(
     lead: Lead,
     practice: Practice,

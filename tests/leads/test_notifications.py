@@ -274,3 +274,18 @@ def test_unwritable_outbox_is_mail_unavailable(tmp_path) -> None:
     mailer = Mailer(Notifications(smtp_host="", outbox_dir=str(blocker / "outbox")))
     with pytest.raises(MailUnavailable):
         mailer.send(staff_new_lead_message(booked_lead(), "P", "x"))
+
+
+def test_staff_change_mail_says_what_changed_and_nothing_about_health(smtp_server) -> None:
+    from burnout_assistant.notifications import staff_change_message
+
+    collector, _, port = smtp_server
+    lead = booked_lead()
+    previous = lead.slot_start - timedelta(days=1)
+    Mailer(smtp_settings(port)).send(staff_change_message(lead, "verzet", previous_start=previous))
+    [message] = collector.messages()
+    assert message["Subject"] == "Kennismakingsgesprek verzet: ref K7M3QP"
+    text = full_text(message)
+    assert "Was:         ma 30 nov 10:00" in text and "Nu:          di 1 dec 10:00" in text
+    for secret in (SECRET_BAND, SECRET_ANSWER, SECRET_TOPIC):
+        assert secret not in text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from email import message_from_bytes
 
 import pytest
 
@@ -34,6 +35,9 @@ def test_cancel_by_reference_and_phone(servers, practice) -> None:
     busy = PracticeCalendar(practice["calendar_url"]).busy_periods(
         start - timedelta(minutes=1), start + timedelta(minutes=30))
     assert all(b_start != start for b_start, _ in busy)
+    subjects = [message_from_bytes(p.read_bytes())["Subject"]
+                for p in practice["outbox"].glob("*.eml")]
+    assert f"Kennismakingsgesprek geannuleerd: ref {reference}" in subjects  # staff are told
 
 
 def test_wrong_phone_finds_nothing(servers) -> None:
@@ -61,3 +65,6 @@ def test_reschedule_to_an_offered_time(servers, practice) -> None:
     assert "verzet naar" in texts(servers.send(sender, "/affirm"))
     lead = LeadStore(practice["leads_url"]).get_by_reference(reference)
     assert lead.slot_start == datetime.fromisoformat(new_iso)
+    subjects = [message_from_bytes(p.read_bytes())["Subject"]
+                for p in practice["outbox"].glob("*.eml")]
+    assert f"Kennismakingsgesprek verzet: ref {reference}" in subjects
