@@ -24,7 +24,7 @@ from typing import Any
 from burnout_assistant.calendar import CalendarUnavailable, PracticeCalendar
 from burnout_assistant.leads import Lead, LeadStore, LeadsUnavailable, SlotTaken
 from burnout_assistant.settings import Settings
-from burnout_assistant.slots import Slot, TimeWish, find_free_slots, slots_for_wish
+from burnout_assistant.slots import Slot, TimeWish, find_free_slots, is_free, slots_for_wish
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def _slot_is_free(
         return True
     buffer = timedelta(minutes=settings.booking.buffer_minutes)
     busy = calendar.busy_periods(start - buffer, end + buffer)
-    return not any(b_start < end + buffer and start - buffer < b_end for b_start, b_end in busy)
+    return is_free(settings.booking, settings.tz, busy, start, end)
 
 
 def book(

@@ -73,8 +73,7 @@ def find_free_slots(
         earliest = max(earliest, _utc(not_before, tz))
     last_day = last_bookable_day(booking, tz, now)
     length = timedelta(minutes=booking.intro_call_minutes)
-    buffer = timedelta(minutes=booking.buffer_minutes)
-    blocked = [(_utc(s, tz) - buffer, _utc(e, tz) + buffer) for s, e in busy]
+    blocked = _blocked(booking, tz, busy)
     closed = set(booking.closed_dates)
     windows = {day: sorted(parse_window(w) for w in ws) for day, ws in
                booking.opening_hours.items()}
@@ -162,6 +161,22 @@ def _starts_in_window(
         if exists and window_start <= start and start + length <= window_end:
             yield start
         minute += step
+
+
+def is_free(
+    booking: Booking, tz: ZoneInfo, busy: Sequence[tuple[datetime, datetime]],
+    start: datetime, end: datetime,
+) -> bool:
+    """The same free-or-not rule as ``find_free_slots``, for one slot (the booking re-check)."""
+    return not _overlaps(_utc(start, tz), _utc(end, tz), _blocked(booking, tz, busy))
+
+
+def _blocked(
+    booking: Booking, tz: ZoneInfo, busy: Sequence[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """Busy periods in UTC, widened by the buffer on both sides."""
+    buffer = timedelta(minutes=booking.buffer_minutes)
+    return [(_utc(s, tz) - buffer, _utc(e, tz) + buffer) for s, e in busy]
 
 
 def _overlaps(start: datetime, end: datetime, blocked: list[tuple[datetime, datetime]]) -> bool:
