@@ -112,6 +112,9 @@ class _AskFromDialogue(Action):
 
     slot = ""
     text = ""
+    # Tells channels what kind of answer comes next (INPUT_HINTS): the widget switches to
+    # a phone keyboard, Telegram offers its share-contact button.
+    input_hint: str | None = None
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"
@@ -119,7 +122,8 @@ class _AskFromDialogue(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text=self.text)
+        custom = {"input": self.input_hint} if self.input_hint else None
+        dispatcher.utter_message(text=self.text, json_message=custom)
         return []
 
 
@@ -131,6 +135,7 @@ class ActionAskContactName(_AskFromDialogue):
 class ActionAskContactPhone(_AskFromDialogue):
     slot = "contact_phone"
     text = "Op welk telefoonnummer kunnen we je bellen?"
+    input_hint = "phone"
 
 
 class ActionAskContactEmail(Action):

@@ -68,7 +68,8 @@ class ActionAskChangePhone(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text="En op welk telefoonnummer zouden we je bellen?")
+        dispatcher.utter_message(text="En op welk telefoonnummer zouden we je bellen?",
+                                 json_message={"input": "phone"})
         return []
 
 

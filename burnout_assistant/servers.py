@@ -7,6 +7,7 @@ Subprocesses only: this package stays free of Rasa imports.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -47,7 +48,12 @@ def wait_for_http(
     raise TimeoutError(f"{url} did not answer within {seconds} s")
 
 
-def settings_for_local_run(workdir: Path, calendar_base_url: str) -> Path:
+def settings_for_local_run(
+    workdir: Path,
+    calendar_base_url: str,
+    messages_per_minute: int = 60,
+    origins: list[str] | None = None,
+) -> Path:
     """A copy of practice.yml pointing at a local Radicale, with leads and mail in ``workdir``.
 
     Tests and the benchmark run against their own calendar and database, never the
@@ -61,10 +67,27 @@ def settings_for_local_run(workdir: Path, calendar_base_url: str) -> Path:
     raw["calendar"]["url"] = f"{calendar_base_url}/praktijk/intake/"
     raw["notifications"]["outbox_dir"] = str(workdir / "outbox")
     raw["leads"]["database_url"] = f"sqlite:///{workdir}/leads.db"
+    raw["limits"]["messages_per_minute"] = messages_per_minute
+    if origins is not None:
+        raw["channels"]["web"]["allowed_origins"] = origins
     path = workdir / "practice.yml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True))
     ensure_calendar(raw["calendar"]["url"])
     return path
+
+
+def rasa_server_args(settings_file: Path | None, auth_token: str) -> list[str]:
+    """``rasa run`` options every deployment shares: channels, CORS origins, API behind a token.
+
+    Only the origins in the practice settings get CORS headers; the HTTP API (trackers,
+    model) answers only with the token, while the channels' webhooks stay public.
+    """
+    from burnout_assistant.settings import load_settings
+
+    origins = load_settings(settings_file).channels.web.allowed_origins
+    args = ["--credentials", str(ROOT / "credentials.yml"), "--enable-api",
+            "--auth-token", auth_token]
+    return args + (["--cors", *origins] if origins else [])
 
 
 @dataclass
@@ -74,10 +97,15 @@ class RunningAssistant:
     workdir: Path
     rasa_pid: int
     action_pid: int
+    auth_token: str
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/web/webhook"
 
     def send(self, sender: str, text: str, timeout: float = 60) -> list[dict]:
-        """One message over the REST channel; returns the replies."""
-        return send(f"{self.rasa_url}/webhooks/rest/webhook", sender, text, timeout=timeout)
+        """One message over the website's channel; returns the replies."""
+        return send(self.webhook_url, sender, text, timeout=timeout)
 
 
 @contextmanager
@@ -95,6 +123,9 @@ def running_assistant(
         f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir}/tracker.db"\n'
     )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
+    auth_token = secrets.token_urlsafe(24)
+    settings_file = env.get("PRACTICE_SETTINGS")
+    server_args = rasa_server_args(Path(settings_file) if settings_file else None, auth_token)
     rasa_bin = str(Path(sys.executable).with_name("rasa"))
     logs = [(workdir / "actions.log").open("w"), (workdir / "rasa.log").open("w")]
     actions = subprocess.Popen(
@@ -103,8 +134,7 @@ def running_assistant(
     )
     rasa = subprocess.Popen(
         [rasa_bin, "run", "--model", str(model), "--endpoints", str(endpoints),
-         "--credentials", str(ROOT / "credentials.yml"), "--port", str(rasa_port),
-         "--interface", "127.0.0.1"],
+         *server_args, "--port", str(rasa_port), "--interface", "127.0.0.1"],
         cwd=ROOT, stdout=logs[1], stderr=subprocess.STDOUT, env=env,
     )
     try:
@@ -112,7 +142,7 @@ def running_assistant(
         wait_for_http(f"http://127.0.0.1:{rasa_port}/", rasa)
         yield RunningAssistant(
             f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", workdir,
-            rasa.pid, actions.pid,
+            rasa.pid, actions.pid, auth_token,
         )
     finally:
         for proc in (rasa, actions):

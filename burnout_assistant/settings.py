@@ -109,6 +109,49 @@ class Retention(Strict):
 
 class Limits(Strict):
     max_message_chars: int = Field(1000, ge=50, le=20000)
+    # Per sender, over all channels: a person types a few messages a minute, a script hundreds.
+    messages_per_minute: int = Field(20, ge=1, le=1000)
+
+
+class Web(Strict):
+    # Pages that may embed the widget (CORS). Anything else gets no CORS headers.
+    allowed_origins: list[str] = Field(default_factory=list)
+    demo_site_port: int = Field(8000, gt=0, lt=65536)
+
+    @validator("allowed_origins", each_item=True)
+    def _origin(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+$", value):
+            raise ValueError(f"{value!r} is not an origin like https://www.example.nl")
+        return value
+
+
+class Telegram(Strict):
+    # Secrets are read from these environment variables, never from a file in the repo.
+    bot_token_env: str = "TELEGRAM_BOT_TOKEN"
+    secret_token_env: str = "TELEGRAM_SECRET_TOKEN"
+    # Tests point this at a local fake of the Bot API.
+    api_base_url: str = "https://api.telegram.org/bot"
+
+    @property
+    def bot_token(self) -> str | None:
+        return os.environ.get(self.bot_token_env) or None
+
+    @property
+    def secret_token(self) -> str | None:
+        return os.environ.get(self.secret_token_env) or None
+
+
+class Channels(Strict):
+    web: Web = Field(default_factory=Web)
+    telegram: Telegram = Field(default_factory=Telegram)
+
+
+class Dashboard(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, gt=0, lt=65536)
+    # Staff are logged out after this many hours without a request.
+    session_hours: int = Field(8, gt=0, le=24 * 30)
+    secret_key_env: str = "DASHBOARD_SECRET_KEY"
 
 
 class Settings(Strict):
@@ -120,6 +163,8 @@ class Settings(Strict):
     leads: Leads = Field(default_factory=Leads)
     retention: Retention = Field(default_factory=Retention)
     limits: Limits = Field(default_factory=Limits)
+    channels: Channels = Field(default_factory=Channels)
+    dashboard: Dashboard = Field(default_factory=Dashboard)
 
     @validator("timezone")
     def _tz(cls, value: str) -> str:

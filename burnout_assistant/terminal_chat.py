@@ -7,17 +7,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import urllib.error
 import urllib.request
 import uuid
 from typing import Any
 
 
 def send(url: str, sender: str, text: str, timeout: float = 30.0) -> list[dict[str, Any]]:
-    """Post one message and return the assistant's replies."""
+    """Post one message and return the assistant's replies.
+
+    A refusal (too long, too many messages) comes with an error status and a friendly reply
+    in the body: that reply is returned like any other.
+    """
     body = json.dumps({"sender": sender, "message": text}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read() or b"[]")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read() or b"[]")
+    except urllib.error.HTTPError as error:
+        if error.code in (400, 413, 429):
+            return json.loads(error.read() or b"[]")
+        raise
 
 
 def render(replies: list[dict[str, Any]]) -> tuple[str, list[str]]:
@@ -35,7 +45,7 @@ def render(replies: list[dict[str, Any]]) -> tuple[str, list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default="http://127.0.0.1:5005/webhooks/rest/webhook")
+    parser.add_argument("--url", default="http://127.0.0.1:5005/webhooks/web/webhook")
     args = parser.parse_args()
     sender = f"terminal-{uuid.uuid4().hex[:8]}"
     print("Typ je bericht (Ctrl-D om te stoppen). Een cijfer kiest een knop.")

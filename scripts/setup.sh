@@ -44,6 +44,20 @@ ensure_venv() {
   fi
 }
 
+ensure_chromium() {
+  # Browser tests drive Debian's Chromium through Playwright (`playwright install` cannot
+  # download browsers here). CHROMIUM=/path/to/chrome uses another build.
+  local chromium="${CHROMIUM:-/usr/bin/chromium}"
+  if [ -x "$chromium" ]; then return 0; fi
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "Chromium not found at $chromium: install Debian's chromium package or set CHROMIUM" >&2
+    return 1
+  fi
+  log "Installing Debian's chromium for the browser tests"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null
+}
+
 ensure_spacy_base() {
   (cd "$ROOT" && "$VENV/bin/python" -m burnout_assistant.spacy_base)
 }

@@ -63,13 +63,18 @@ def practice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     import yaml
 
     from burnout_assistant.radicale_server import running_radicale
-    from burnout_assistant.servers import settings_for_local_run
+    from burnout_assistant.servers import free_port, settings_for_local_run
 
     workdir = tmp_path_factory.mktemp("practice")
+    # The demo site of the browser tests runs here; only this origin gets CORS headers.
+    site_port = free_port()
+    site_origin = f"http://127.0.0.1:{site_port}"
     with running_radicale(workdir / "radicale") as base_url:
-        settings_file = settings_for_local_run(workdir, base_url)
+        settings_file = settings_for_local_run(workdir, base_url, origins=[site_origin])
         raw = yaml.safe_load(settings_file.read_text())
         yield {
+            "site_port": site_port,
+            "site_origin": site_origin,
             "settings_file": settings_file,
             "calendar_url": raw["calendar"]["url"],
             "leads_url": raw["leads"]["database_url"],

@@ -1,0 +1,1 @@
+"""Rasa input channels: thin adapters from HTTP (website widget, Telegram) to the assistant."""
