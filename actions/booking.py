@@ -230,13 +230,13 @@ class ValidateBookingForm(FormValidationAction):
 
 
 def _topics(tracker: Tracker) -> list[str]:
-    """FAQ topics this visitor asked about, for the practice (stored only with consent)."""
+    """FAQ topics this visitor asked about (``cortisol``), stored only with consent."""
     topics = []
     for event in tracker.events:
         if event.get("event") == "user":
             topic = faq_topic(event.get("parse_data") or {})
-            if topic and topic not in topics:
-                topics.append(topic)
+            if topic and topic.removeprefix("faq/") not in topics:
+                topics.append(topic.removeprefix("faq/"))
     return topics
 
 

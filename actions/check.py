@@ -85,7 +85,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
             str(slot_value or ""),
             intent,
             bool(tracker.get_slot("check_stop_asked")),
-            faq_topic=faq_topic(message) if intent == "faq" else None,
+            faq_topic=faq_topic(message),
         )
         if step.respond:
             dispatcher.utter_message(response=step.respond)

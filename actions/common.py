@@ -15,7 +15,13 @@ def button_dicts(buttons: list[Button]) -> list[dict[str, str]]:
 
 
 def faq_topic(message: dict[str, Any]) -> str | None:
-    """``faq/cortisol`` from the response selector's output of a parsed message, if any."""
+    """``faq/cortisol`` when the message was a faq question, else None.
+
+    The response selector names a topic for every message (a check answer like "vaak" comes
+    back as some faq key), so only the intent says whether a question was asked.
+    """
+    if (message.get("intent") or {}).get("name") != "faq":
+        return None
     selected = (message.get("response_selector") or {}).get("faq", {}).get("response", {})
     return (selected or {}).get("intent_response_key")
 
