@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.server.replies import texts
-from tests.server.test_booking import book_first_slot
+from tests.server.replies import buttons, texts
+from tests.server.test_booking import book_first_slot, slot_buttons
 
 pytestmark = pytest.mark.model
 
@@ -47,3 +47,23 @@ def test_declining_erasure_keeps_everything(servers) -> None:
     sender = f"erase-{uuid.uuid4().hex[:8]}"
     servers.send(sender, "verwijder mijn gegevens")
     assert "verwijder niets" in texts(servers.send(sender, "/deny"))
+
+
+def test_names_and_phone_numbers_stay_out_of_the_server_logs(servers) -> None:
+    """Rasa logs an error with every slot value for some responses; ours hides them."""
+
+
+    sender = f"logs-{uuid.uuid4().hex[:8]}"
+    name = f"Zwaan{uuid.uuid4().hex[:6]}"
+    offer = servers.send(sender, "/book_intro_call")
+    servers.send(sender, next(b["payload"] for b in buttons(offer)
+                              if b["title"] == slot_buttons(offer)[0][0]))
+    servers.send(sender, name)
+    servers.send(sender, "06 87654321")
+    # A faq answer carries the "Ik heb nog een vraag" button, which makes Rasa's response
+    # interpolator log an error while the name and phone are in the slots.
+    servers.send(sender, "wat doet cortisol met je lichaam?")
+    servers.send(sender, "hallo")
+    for log in ("rasa.log", "actions.log"):
+        content = (servers.workdir / log).read_text(errors="replace")
+        assert name not in content and "87654321" not in content
