@@ -1,7 +1,8 @@
-"""Periodic work that no conversation triggers: erasures, reminder mails, calendar retries.
+"""Periodic work that no conversation triggers: erasures, reminders, calendar retries, retention.
 
 ``./scripts/run`` starts this every minute. Each job is idempotent and tolerates a service
-that is down (it simply tries again on the next run), so running it often is safe.
+that is down (it simply tries again on the next run), so running it often is safe. Retention
+(``retention.py``) deletes by the day, so the loop runs it once an hour.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from pathlib import Path
 
 from burnout_assistant.booking import write_event
 from burnout_assistant.calendar import CalendarUnavailable, PracticeCalendar
+from burnout_assistant.conversations import ConversationStore
 from burnout_assistant.dutch_time import local
 from burnout_assistant.erasure import run_erasures, tracker_store_url
 from burnout_assistant.leads import LeadStore
 from burnout_assistant.notifications import Mailer, MailUnavailable, visitor_reminder_message
+from burnout_assistant.retention import run_retention
 from burnout_assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
+RETENTION_EVERY = timedelta(hours=1)
 
 
 def send_reminders(store: LeadStore, mailer: Mailer, settings: Settings, now: datetime) -> int:
@@ -56,13 +60,30 @@ def retry_calendar_events(store: LeadStore, calendar: PracticeCalendar, now: dat
     return written
 
 
+def retention(settings: Settings, store: LeadStore, calendar: PracticeCalendar,
+              tracker_url: str | None, now: datetime) -> dict[str, int]:
+    """Run retention over the leads and, with a SQL tracker store, the conversations."""
+    conversations = ConversationStore(tracker_url, settings.tz) if tracker_url else None
+    try:
+        result = run_retention(settings, store, conversations, calendar, now)
+    finally:
+        if conversations is not None:
+            conversations.dispose()
+    return {"leads_deleted": result.leads_deleted,
+            "conversations_deleted": result.conversations_deleted}
+
+
 def run_all(settings: Settings, store: LeadStore, calendar: PracticeCalendar, mailer: Mailer,
-            tracker_url: str | None, now: datetime) -> dict[str, int]:
-    return {
+            tracker_url: str | None, now: datetime, with_retention: bool = True,
+            ) -> dict[str, int]:
+    counts = {
         "erased": run_erasures(store, calendar, tracker_url, now),
         "reminded": send_reminders(store, mailer, settings, now),
         "events_written": retry_calendar_events(store, calendar, now),
     }
+    if with_retention:  # last: the other jobs have run even if this one fails
+        counts.update(retention(settings, store, calendar, tracker_url, now))
+    return counts
 
 
 def main() -> None:
@@ -75,10 +96,15 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     tracker_url = tracker_store_url(args.endpoints)
+    last_retention: datetime | None = None
     while True:
+        now = datetime.now(timezone.utc)
+        due = last_retention is None or now - last_retention >= RETENTION_EVERY
         try:
             counts = run_all(current_settings(), leads_store(), practice_calendar(), mailer(),
-                             tracker_url, datetime.now(timezone.utc))
+                             tracker_url, now, with_retention=due)
+            if due:
+                last_retention = now
             if any(counts.values()):
                 logger.info("jobs: %s", counts)
         except Exception:

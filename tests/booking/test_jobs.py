@@ -1,13 +1,15 @@
-"""The periodic jobs: reminder mails the day before, and calendar events written later."""
+"""The periodic jobs: reminder mails the day before, calendar events written later, retention."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from email import message_from_bytes
 from pathlib import Path
 
-from burnout_assistant.booking import book, offer_slots
+from burnout_assistant.booking import book, offer_slots, write_event
 from burnout_assistant.calendar import PracticeCalendar
-from burnout_assistant.jobs import retry_calendar_events, send_reminders
+from burnout_assistant.jobs import retry_calendar_events, run_all, send_reminders
 from burnout_assistant.notifications import Mailer
 from tests.booking.support import NOW, SETTINGS, request
 
@@ -53,3 +55,22 @@ def test_retry_with_the_calendar_still_down_tries_again_later(calendar, store,
     book(request("visitor-down-job", slot.start), calendar, store, SETTINGS, NOW)
     down = PracticeCalendar(f"http://127.0.0.1:{closed_port}/x/", timeout=2)
     assert retry_calendar_events(store, down, NOW) == 0
+
+
+def test_retention_in_the_jobs_deletes_an_old_lead_with_its_upcoming_event(
+        calendar, store, tmp_path) -> None:
+    slot = offer_slots(calendar, SETTINGS, NOW).slots[0]
+    old = NOW - timedelta(days=SETTINGS.retention.lead_days + 1)
+    fields = {"sender_id": "visitor-retention", "channel": "rest", "name": "Sanne de Vries",
+              "phone": "+31612345678", "created_at": old}
+    lead = store.book_slot(fields, slot.start, slot.end, f"{uuid.uuid4()}@test")
+    write_event(calendar, lead)  # a call moved far ahead by staff, say
+    mailer = outbox_mailer(tmp_path)
+
+    skipped = run_all(SETTINGS, store, calendar, mailer, None, NOW, with_retention=False)
+    assert "leads_deleted" not in skipped and store.get(lead.id) is not None
+
+    counts = run_all(SETTINGS, store, calendar, mailer, None, NOW)
+    assert counts["leads_deleted"] == 1 and counts["conversations_deleted"] == 0
+    assert store.get(lead.id) is None
+    assert not calendar.event_exists(lead.calendar_uid)
