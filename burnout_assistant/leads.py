@@ -16,11 +16,13 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -36,6 +38,8 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
+    or_,
     select,
     text,
 )
@@ -66,6 +70,11 @@ REFERENCE_LENGTH = 6
 KINDS = ("booking", "callback")
 STATUSES = ("nieuw", "gebeld", "ingepland", "afgerond", "geannuleerd")
 CANCELLED = "geannuleerd"
+# What the audit trail records: a status change (maybe with a note), a note, an export.
+EVENT_KINDS = ("status", "note", "export")
+ASSISTANT = "assistent"  # the actor of changes the visitor made in the chat
+NO_BAND = "geen"  # filter value: leads without check answers
+PRACTICE_TZ = ZoneInfo("Europe/Amsterdam")  # default of LeadFilter; settings.tz in the app
 _HEALTH_FIELDS = ("check_answers", "check_band", "topics")
 _SLOT_FIELDS = ("slot_start", "slot_end", "calendar_uid")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -169,6 +178,7 @@ class Lead(Base):
     calendar_uid = Column(String(255), nullable=True, unique=True)
     kind = Column(String(16), nullable=False)
     status = Column(String(16), nullable=False, default="nieuw")
+    # Unused since migration 0004: notes and status changes live in lead_events (LeadEvent).
     notes = Column(Text, nullable=False, default="")
     updated_at = Column(UTCDateTime, nullable=False, default=utc_now, onupdate=utc_now)
     reminded_at = Column(UTCDateTime, nullable=True)  # the reminder mail went out
@@ -188,6 +198,73 @@ class SlotClaim(Base):
         Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, unique=True
     )
     created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+
+class LeadEvent(Base):
+    """One line of a lead's audit trail: who changed its status or wrote a note, and when.
+
+    The single record of what happened to a lead after it came in; it goes when the lead is
+    erased (ON DELETE CASCADE, and deleted explicitly for databases that do not enforce it).
+    """
+
+    __tablename__ = "lead_events"
+    __table_args__ = (CheckConstraint(f"kind IN {EVENT_KINDS!r}", name="kind"),)
+
+    id = Column(Integer, primary_key=True)
+    lead_id = Column(
+        Integer, ForeignKey("leads.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    at = Column(UTCDateTime, nullable=False, default=utc_now)
+    actor = Column(String(254), nullable=False)  # a staff email, or "assistent"
+    kind = Column(String(16), nullable=False)
+    old_status = Column(String(16), nullable=True)
+    new_status = Column(String(16), nullable=True)
+    note = Column(Text, nullable=True)
+
+    def __repr__(self) -> str:
+        return f"<LeadEvent id={self.id} lead={self.lead_id} kind={self.kind}>"
+
+
+class StaffUser(Base):
+    """A practice staff member who may log in to the dashboard (see ``staff.py``).
+
+    Defined here, beside the leads, so the one ``metadata`` that Alembic and the migration
+    check read holds every table of the leads database.
+    """
+
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), nullable=False, unique=True)
+    name = Column(String(200), nullable=False, default="")
+    password_hash = Column(String(255), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utc_now)
+    # Login throttling per account: consecutive failures and until when attempts are refused.
+    failed_logins = Column(Integer, nullable=False, default=0)
+    last_failed_at = Column(UTCDateTime, nullable=True)
+    locked_until = Column(UTCDateTime, nullable=True)
+
+    def __repr__(self) -> str:  # no email in logs or tracebacks
+        return f"<StaffUser id={self.id}>"
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """What staff filter the leads list on; empty fields do not filter.
+
+    Dates are the practice's calendar days (both inclusive), so "from Monday" means Monday
+    00:00 in Amsterdam, not in UTC.
+    """
+
+    status: str | None = None
+    band: str | None = None  # a band name, or NO_BAND for leads without a check
+    channel: str | None = None
+    created_from: date | None = None
+    created_to: date | None = None
+    query: str = ""  # part of a name, email or phone number, or a booking reference
+    tz: ZoneInfo = PRACTICE_TZ
+    limit: int | None = 50
+    offset: int = 0
 
 
 class ErasureRequest(Base):
@@ -277,6 +354,10 @@ class LeadStore:
         except _UNAVAILABLE as exc:
             log.warning("leads database unavailable: %s", type(getattr(exc, "orig", exc)).__name__)
             raise LeadsUnavailable("de leads-database is niet bereikbaar") from exc
+
+    def transaction(self) -> Any:
+        """A short transaction on the leads database, for stores that share it (staff.py)."""
+        return self._session()
 
     # -- schema ---------------------------------------------------------------------------
 
@@ -428,6 +509,49 @@ class LeadStore:
                 select(Lead).where(Lead.reference == cleaned, Lead.phone == phone)
             ).first()
 
+    def search(self, lead_filter: LeadFilter) -> list[Lead]:
+        """The leads that match, newest first: the staff's list and its CSV export."""
+        query = _filtered(select(Lead), lead_filter).order_by(
+            Lead.created_at.desc(), Lead.id.desc()
+        )
+        if lead_filter.limit is not None:
+            query = query.limit(lead_filter.limit)
+        if lead_filter.offset:
+            query = query.offset(lead_filter.offset)
+        with self._session() as session:
+            return list(session.scalars(query))
+
+    def count(self, lead_filter: LeadFilter) -> int:
+        """How many leads match, regardless of the filter's limit and offset."""
+        query = _filtered(select(func.count(Lead.id)), lead_filter)
+        with self._session() as session:
+            return int(session.scalar(query) or 0)
+
+    def count_new(self) -> int:
+        """Leads nobody has picked up yet (status "nieuw")."""
+        with self._session() as session:
+            return int(session.scalar(
+                select(func.count(Lead.id)).where(Lead.status == "nieuw")
+            ) or 0)
+
+    def channels(self) -> list[str]:
+        """The channels leads came in through, for the list's filter."""
+        with self._session() as session:
+            return sorted(session.scalars(select(Lead.channel).distinct()))
+
+    def all_sender_ids(self) -> set[str]:
+        """Conversations that have a lead: retention keeps their tracker events."""
+        with self._session() as session:
+            return set(session.scalars(select(Lead.sender_id).distinct()))
+
+    def events(self, lead_id: int) -> list[LeadEvent]:
+        """The lead's audit trail, oldest first."""
+        with self._session() as session:
+            return list(session.scalars(
+                select(LeadEvent).where(LeadEvent.lead_id == lead_id)
+                .order_by(LeadEvent.at, LeadEvent.id)
+            ))
+
     def pending_callbacks(self) -> list[Lead]:
         """Callback requests nobody has handled yet, oldest first."""
         with self._session() as session:
@@ -473,21 +597,47 @@ class LeadStore:
         except IntegrityError:
             raise SlotTaken("slot already claimed") from None
 
-    def set_status(self, lead_id: int, status: str, note: str | None = None) -> Lead:
-        """Staff's status change; a note is appended with its UTC time, never overwritten."""
+    def set_status(
+        self, lead_id: int, status: str, note: str | None = None, actor: str = ASSISTANT
+    ) -> Lead:
+        """Change the status; the audit trail records who, when, old → new and the note.
+
+        Setting the status it already has only records the note (if any).
+        """
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}")
+        note = (note or "").strip() or None
         with self._session() as session:
             lead = self._lead(session, lead_id)
+            if lead.status != status:
+                session.add(LeadEvent(lead_id=lead.id, actor=actor, kind="status",
+                                      old_status=lead.status, new_status=status, note=note))
+            elif note:
+                session.add(LeadEvent(lead_id=lead.id, actor=actor, kind="note", note=note))
             lead.status = status
-            if note and note.strip():
-                stamp = utc_now().strftime("%Y-%m-%d %H:%M UTC")
-                entry = f"[{stamp}] {note.strip()}"
-                lead.notes = f"{lead.notes}\n{entry}" if lead.notes else entry
             if status == CANCELLED:
                 session.execute(delete(SlotClaim).where(SlotClaim.lead_id == lead.id))
             session.flush()
             return lead
+
+    def add_note(self, lead_id: int, note: str, actor: str) -> LeadEvent:
+        """A staff note in the audit trail; notes are added, never edited."""
+        note = (note or "").strip()
+        if not note:
+            raise ValueError("a note needs text")
+        with self._session() as session:
+            lead = self._lead(session, lead_id)
+            entry = LeadEvent(lead_id=lead.id, actor=actor, kind="note", note=note)
+            session.add(entry)
+            session.flush()
+            return entry
+
+    def record_export(self, lead_ids: Iterable[int], actor: str) -> None:
+        """Who exported these leads' personal data, and when."""
+        with self._session() as session:
+            session.add_all(
+                LeadEvent(lead_id=lead_id, actor=actor, kind="export") for lead_id in lead_ids
+            )
 
     @staticmethod
     def _lead(session: Session, lead_id: int) -> Lead:
@@ -542,13 +692,21 @@ class LeadStore:
             if request is not None:
                 session.delete(request)
 
-    def delete_older_than(self, days: int) -> int:
-        """Retention: delete leads created more than ``days`` ago; returns how many."""
-        if days < 0:
-            raise ValueError("days must not be negative")
-        cutoff = utc_now() - timedelta(days=days)
+    def created_before(self, before: datetime) -> list[Lead]:
+        """Leads created before ``before``, oldest first (retention looks at each one)."""
         with self._session() as session:
-            return self._delete(session, select(Lead.id).where(Lead.created_at < cutoff))
+            return list(session.scalars(
+                select(Lead).where(Lead.created_at < as_utc(before))
+                .order_by(Lead.created_at, Lead.id)
+            ))
+
+    def delete_leads(self, lead_ids: Iterable[int]) -> int:
+        """Delete these leads with their claims and audit trail; returns how many."""
+        ids = list(lead_ids)
+        if not ids:
+            return 0
+        with self._session() as session:
+            return self._delete(session, select(Lead.id).where(Lead.id.in_(ids)))
 
     @staticmethod
     def _delete(session: Session, ids_query: Any) -> int:
@@ -556,5 +714,49 @@ class LeadStore:
         if not ids:
             return 0
         session.execute(delete(SlotClaim).where(SlotClaim.lead_id.in_(ids)))
+        session.execute(delete(LeadEvent).where(LeadEvent.lead_id.in_(ids)))
         session.execute(delete(Lead).where(Lead.id.in_(ids)))
         return len(ids)
+
+
+def _filtered(query: Any, lead_filter: LeadFilter) -> Any:
+    """``query`` narrowed to the leads that match the filter."""
+    f = lead_filter
+    if f.status:
+        query = query.where(Lead.status == f.status)
+    if f.band == NO_BAND:
+        query = query.where(Lead.check_band.is_(None))
+    elif f.band:
+        query = query.where(Lead.check_band == f.band)
+    if f.channel:
+        query = query.where(Lead.channel == f.channel)
+    if f.created_from:
+        query = query.where(Lead.created_at >= _day_start(f.created_from, f.tz))
+    if f.created_to:
+        query = query.where(Lead.created_at < _day_start(f.created_to + timedelta(days=1), f.tz))
+    if f.query.strip():
+        query = query.where(or_(*_search_terms(f.query.strip()[:100])))
+    return query
+
+
+def _day_start(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tz).astimezone(UTC)
+
+
+def _search_terms(query: str) -> list[Any]:
+    """Name or email contains the text; the reference is it; the phone holds its digits.
+
+    Phones are stored as E.164, so "06 1234 5678" is matched on "612345678".
+    """
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", query.lower()) + "%"
+    terms = [
+        func.lower(Lead.name).like(pattern, escape="\\"),
+        func.lower(Lead.email).like(pattern, escape="\\"),
+    ]
+    reference = normalise_reference(query)
+    if reference:
+        terms.append(Lead.reference == reference)
+    digits = re.sub(r"\D", "", query).lstrip("0")
+    if len(digits) >= 4 and re.fullmatch(r"[\d\s+\-().]+", query):
+        terms.append(Lead.phone.like(f"%{digits}%"))
+    return terms

@@ -30,8 +30,7 @@ log = logging.getLogger(__name__)
 SMTP_TIMEOUT_SECONDS = 10
 
 CHANNELS = {
-    "socketio": "chat op de website",
-    "rest": "chat op de website (REST)",
+    "web": "chat op de website",
     "telegram": "Telegram",
 }
 

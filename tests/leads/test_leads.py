@@ -33,7 +33,7 @@ END = START + timedelta(minutes=20)
 def person(n: int = 0, sender: str | None = None) -> dict:
     return {
         "sender_id": sender or f"conv-{n}",
-        "channel": "socketio",
+        "channel": "web",
         "name": f"Bezoeker {n}",
         "phone": f"+3161234{n:04d}",
     }
@@ -224,7 +224,8 @@ def test_set_status_appends_notes_and_cancelling_frees_the_slot(store: LeadStore
     store.set_status(lead.id, "gebeld", "voicemail ingesproken")
     updated = store.set_status(lead.id, "geannuleerd", "wil toch niet")
     assert updated.status == "geannuleerd"
-    assert "voicemail ingesproken" in updated.notes and "wil toch niet" in updated.notes
+    notes = [e.note for e in store.events(lead.id)]
+    assert notes == ["voicemail ingesproken", "wil toch niet"]
     assert count(store, SlotClaim) == 0
     with pytest.raises(ValueError):
         store.set_status(lead.id, "weg")
@@ -250,12 +251,14 @@ def test_erase_conversation(store: LeadStore) -> None:
     store.book_slot(person(4), START, END, "uid-4")  # the erased lead's slot is free
 
 
-def test_delete_older_than(store: LeadStore) -> None:
+def test_old_leads_are_found_and_deleted_with_their_claims(store: LeadStore) -> None:
     now = datetime.now(UTC)
     store.book_slot({**person(1), "created_at": now - timedelta(days=400)}, START, END, "u1")
     store.create_lead(**callback(2, created_at=now - timedelta(days=366)))
     recent = store.create_lead(**callback(3, created_at=now - timedelta(days=364)))
-    assert store.delete_older_than(365) == 2
+    old = store.created_before(now - timedelta(days=365))
+    assert len(old) == 2 and old[0].created_at < old[1].created_at
+    assert store.delete_leads([lead.id for lead in old]) == 2
     assert [lead.id for lead in store.pending_callbacks()] == [recent.id]
     assert count(store, SlotClaim) == 0
 
