@@ -9,6 +9,7 @@ that is down leaves the request queued for the next run; nothing is half-erased.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -25,16 +26,24 @@ QUIET = timedelta(minutes=1)
 
 
 def tracker_store_url(endpoints: Path) -> str | None:
-    """SQLAlchemy URL of Rasa's SQL tracker store as configured in ``endpoints.yml``."""
+    """SQLAlchemy URL of Rasa's SQL tracker store as configured in ``endpoints.yml``.
+
+    Understands what Rasa understands there: ``${VAR}`` placeholders filled from the
+    environment, and subclasses of Rasa's SQLTrackerStore (the scaled deployment's
+    reconnecting store) named by their import path.
+    """
     config = (yaml.safe_load(endpoints.read_text()) or {}).get("tracker_store") or {}
-    if str(config.get("type", "")).lower() != "sql":
+    config = {k: os.path.expandvars(v) if isinstance(v, str) else v for k, v in config.items()}
+    kind = str(config.get("type", "")).lower()
+    if kind != "sql" and not kind.endswith("sqltrackerstore"):
         return None
     dialect = config.get("dialect", "sqlite")
     if dialect == "sqlite":
         return f"sqlite:///{config.get('db', 'rasa.db')}"
     return URL.create(
-        dialect, username=config.get("username"), password=config.get("password"),
-        host=config.get("url"), port=config.get("port"), database=config.get("db"),
+        dialect, username=config.get("username") or None,
+        password=config.get("password") or None, host=config.get("url"),
+        port=int(config["port"]) if config.get("port") else None, database=config.get("db"),
     ).render_as_string(hide_password=False)
 
 

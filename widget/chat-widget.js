@@ -233,7 +233,9 @@
     try {
       const response = await fetch(server + "/webhooks/web/webhook", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        // The load balancer of a scaled deployment routes on this header, so one
+        // conversation always reaches the same Rasa replica (deploy/README.md).
+        headers: { "Content-Type": "application/json", "X-Conversation-Id": state.sender },
         body: JSON.stringify({ sender: state.sender, message }),
       });
       let replies = await response.json().catch(() => null);

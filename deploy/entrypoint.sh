@@ -1,0 +1,45 @@
+#!/bin/sh
+# One image, one role per container; see deploy/README.md.
+#   prepare    once per deployment: practice settings, leads migrations, calendar collection
+#   rasa       a Rasa server replica (endpoints.scaled.yml: PostgreSQL tracker, Redis lock)
+#   actions    an action server
+#   jobs       erasures, reminder mails, calendar retries (run exactly one)
+#   dashboard  the staff dashboard
+#   radicale   the bundled CalDAV server (only for a practice without its own calendar)
+set -eu
+
+role="${1:-rasa}"
+[ "$#" -gt 0 ] && shift
+
+case "$role" in
+  prepare)
+    exec python -m burnout_assistant.replicas prepare --source /app/practice.yml \
+      --out "$PRACTICE_SETTINGS" ${CALENDAR_URL:+--calendar-url "$CALENDAR_URL"} "$@"
+    ;;
+  rasa)
+    # Channels, CORS origins from the practice settings, and the HTTP API behind the token:
+    # the same options scripts/run uses (burnout_assistant.servers.rasa_server_args).
+    args="$(python -c 'import os
+from burnout_assistant.servers import rasa_server_args
+print(" ".join(rasa_server_args(None, os.environ["RASA_AUTH_TOKEN"])))')"
+    # shellcheck disable=SC2086  # the options are single words (paths, origins, a token)
+    exec rasa run --model "$MODEL" --endpoints endpoints.scaled.yml $args \
+      --port 5005 --interface 0.0.0.0 "$@"
+    ;;
+  actions)
+    exec rasa run actions --actions actions --port 5055 "$@"
+    ;;
+  jobs)
+    exec python -m burnout_assistant.jobs --endpoints endpoints.scaled.yml --every 60 "$@"
+    ;;
+  dashboard)
+    exec python -m burnout_assistant.dashboard serve --endpoints endpoints.scaled.yml \
+      --host 0.0.0.0 --port 8080 --secret-file /data/dashboard_secret "$@"
+    ;;
+  radicale)
+    exec python -m radicale --config /app/deploy/radicale.conf "$@"
+    ;;
+  *)
+    exec "$role" "$@"
+    ;;
+esac
