@@ -310,6 +310,9 @@ def _command(text: str) -> tuple[str, str] | None:
     return match.group(1).lower(), (match.group(2) or "").strip()
 
 
+_LEADING_SLASHES = re.compile(r"^[\s/]+")
+
+
 def text_for_assistant(text: str) -> tuple[str | None, str | None]:
     """(text for the assistant, or a reply of our own) for a typed private message.
 
@@ -321,12 +324,13 @@ def text_for_assistant(text: str) -> tuple[str | None, str | None]:
         return text, None
     command = _command(typed)
     if command is None:
-        words = typed.lstrip("/").strip()
+        words = _LEADING_SLASHES.sub("", typed)  # "/ /x" must not become "/x"
     else:
         name, rest = command
         if name in COMMAND_PAYLOADS:
             return COMMAND_PAYLOADS[name], None
         words = " ".join(part for part in (name.replace("_", " ").strip(), rest) if part)
+        words = _LEADING_SLASHES.sub("", words)
     if not words or (command is not None and command[0] == "help"):
         return None, HELP_TEXT
     return words, None
