@@ -90,3 +90,27 @@ def servers(
     env = {"PRACTICE_SETTINGS": str(practice["settings_file"])}
     with running_assistant(model_path, tmp_path_factory.mktemp("servers"), env) as running:
         yield running
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian Chromium for the whole session, driven by Playwright.
+
+    ``playwright install`` cannot download browsers here; ./scripts/test installs Debian's
+    chromium package instead. Playwright's sync API allows one instance per thread, so the
+    widget and dashboard tests share this one.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (./scripts/test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--lang=nl-NL"],
+        )
+        yield browser
+        browser.close()

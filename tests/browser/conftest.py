@@ -12,7 +12,6 @@ from tests.browser.widget import REPLY_TIMEOUT_MS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
 DESKTOP = {"width": 1280, "height": 860}
 
 
@@ -24,25 +23,12 @@ def demo_site(servers, practice: dict) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=REPLY_TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def new_page(browser):
     """Make pages in fresh contexts (own sessionStorage); all are closed after the test."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=REPLY_TIMEOUT_MS)
     contexts = []
 
     def _new_page(viewport: dict | None = None, **options):
