@@ -76,15 +76,19 @@ def settings_for_local_run(
     return path
 
 
-def rasa_server_args(settings_file: Path | None, auth_token: str) -> list[str]:
+def rasa_server_args(
+    settings_file: Path | None, auth_token: str, extra_origins: list[str] | None = None
+) -> list[str]:
     """``rasa run`` options every deployment shares: channels, CORS origins, API behind a token.
 
-    Only the origins in the practice settings get CORS headers; the HTTP API (trackers,
-    model) answers only with the token, while the channels' webhooks stay public.
+    Only the origins in the practice settings (plus ``extra_origins``, e.g. the demo site on
+    the port the run command chose) get CORS headers; the HTTP API (trackers, model) answers
+    only with the token, while the channels' webhooks stay public.
     """
     from burnout_assistant.settings import load_settings
 
     origins = load_settings(settings_file).channels.web.allowed_origins
+    origins = list(dict.fromkeys([*origins, *(extra_origins or [])]))
     args = ["--credentials", str(ROOT / "credentials.yml"), "--enable-api",
             "--auth-token", auth_token]
     return args + (["--cors", *origins] if origins else [])

@@ -38,7 +38,7 @@ ensure_venv() {
   want="$(cat "$ROOT/pyproject.toml" "$ROOT/constraints.txt" | sha256sum | cut -c1-16)"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "Installing pinned dependencies (a few minutes the first time)"
-    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade "pip<25" wheel "setuptools<70"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade "pip<25" "wheel==0.45.1" "setuptools==70.3.0"
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c "$ROOT/constraints.txt" -e "$ROOT[dev]"
     echo "$want" > "$stamp"
   fi
