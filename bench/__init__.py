@@ -1,0 +1,1 @@
+"""Benchmark of the assistant against Rasa's default configuration (see bench/bench.py)."""
