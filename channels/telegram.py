@@ -40,7 +40,7 @@ from burnout_assistant.telegram import (
     render_replies,
     secret_matches,
 )
-from channels.common import refusal
+from channels.common import answered, refusal
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +164,7 @@ class TelegramInput(InputChannel):
             await _send_all(bot, chat_id, [plain(FAILED_TEXT)])
             return
         outgoing = render_replies(
-            collector.messages, self._callbacks, self._keyboards.is_open(chat_id)
+            answered(collector.messages), self._callbacks, self._keyboards.is_open(chat_id)
         )
         if await _send_all(bot, chat_id, outgoing):
             self._keyboards.update(chat_id, outgoing)

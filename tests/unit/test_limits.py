@@ -52,3 +52,13 @@ def test_memory_is_bounded_by_dropping_the_least_recent_sender() -> None:
 def test_too_long_reply_names_both_numbers_in_dutch() -> None:
     text = too_long_reply(1500, 1000)
     assert "1500" in text and "1000" in text and "korter" in text
+
+
+def test_a_turn_without_any_reply_gets_the_friendly_failure_text() -> None:
+    """Rasa stays silent when the action server is down; the channels must not."""
+    from burnout_assistant.limits import FAILED_TEXT
+    from channels.common import answered
+
+    assert answered([]) == [{"text": FAILED_TEXT}]
+    replies = [{"text": "hoi"}]
+    assert answered(replies) is replies
