@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import NoSuchTableError
 
 from burnout_assistant.calendar import CalendarUnavailable, PracticeCalendar
-from burnout_assistant.leads import CANCELLED, LeadStore
+from burnout_assistant.leads import CANCELLED, Lead, LeadStore
 
 logger = logging.getLogger(__name__)
 QUIET = timedelta(minutes=1)
@@ -61,6 +62,17 @@ def erase_tracker_events(tracker_url: str, sender_id: str) -> int:
         engine.dispose()
 
 
+def delete_calendar_events(leads: Iterable[Lead], calendar: PracticeCalendar) -> None:
+    """Free the slots of the active bookings among ``leads``.
+
+    Goes first in every erasure: it raises :class:`CalendarUnavailable` while nothing else
+    has been erased yet, so a calendar that is down never leaves a half-erased visitor.
+    """
+    for lead in leads:
+        if lead.calendar_uid and lead.status != CANCELLED:
+            calendar.delete_event(lead.calendar_uid)
+
+
 def run_erasures(
     store: LeadStore, calendar: PracticeCalendar, tracker_url: str | None, now: datetime,
     quiet: timedelta = QUIET,
@@ -69,9 +81,7 @@ def run_erasures(
     done = 0
     for sender_id in store.pending_erasures(now - quiet):
         try:
-            for lead in store.leads_of(sender_id):
-                if lead.calendar_uid and lead.status != CANCELLED:
-                    calendar.delete_event(lead.calendar_uid)
+            delete_calendar_events(store.leads_of(sender_id), calendar)
         except CalendarUnavailable:
             logger.warning("calendar unavailable; erasure stays queued for the next run")
             continue

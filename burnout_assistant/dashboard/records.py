@@ -26,8 +26,8 @@ from burnout_assistant.dashboard.presenting import (
     topic_name,
 )
 from burnout_assistant.dutch_time import local
-from burnout_assistant.erasure import erase_tracker_events
-from burnout_assistant.leads import CANCELLED, Lead, LeadStore
+from burnout_assistant.erasure import delete_calendar_events, erase_tracker_events
+from burnout_assistant.leads import Lead, LeadStore
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,7 @@ def erase_conversation(
     """
     leads = store.leads_of(lead.sender_id) or [lead]
     try:
-        for each in leads:
-            if each.calendar_uid and each.status != CANCELLED:
-                calendar.delete_event(each.calendar_uid)
+        delete_calendar_events(leads, calendar)
     except CalendarUnavailable:
         return CALENDAR_DOWN
     store.erase_conversation(lead.sender_id)
