@@ -178,6 +178,8 @@ def test_erase_removes_the_lead_and_its_conversation(logged_in, store, tracker) 
     for sender in (lead.sender_id, other.sender_id):
         tracker.user(sender, "hallo", now())
         tracker.bot(sender, "Hoi!", now())
+    others_events = tracker.count(other.sender_id)
+    assert others_events > 0
     confirm = logged_in.get(f"/leads/{lead.id}/wissen")
     assert "definitief" in confirm.get_data(as_text=True)
     assert store.get(lead.id) is not None  # asking is not erasing
@@ -189,17 +191,18 @@ def test_erase_removes_the_lead_and_its_conversation(logged_in, store, tracker) 
     assert store.get(lead.id) is None and store.events(lead.id) == []
     assert tracker.count(lead.sender_id) == 0
     assert logged_in.get(f"/leads/{lead.id}").status_code == 404
-    assert store.get(other.id) is not None and tracker.count(other.sender_id) == 2
+    assert store.get(other.id) is not None and tracker.count(other.sender_id) == others_events
 
 
 def test_erase_with_the_calendar_down_erases_nothing(logged_in, store, tracker) -> None:
     lead = booking(store, 5)
     tracker.user(lead.sender_id, "hallo", now())
+    events = tracker.count(lead.sender_id)
     token = csrf_token(logged_in, f"/leads/{lead.id}/wissen")
     response = logged_in.post(f"/leads/{lead.id}/wissen", data={"csrf_token": token},
                               follow_redirects=True)
     assert "De agenda is nu niet bereikbaar" in response.get_data(as_text=True)
-    assert store.get(lead.id) is not None and tracker.count(lead.sender_id) == 1
+    assert store.get(lead.id) is not None and tracker.count(lead.sender_id) == events > 0
 
 
 def test_html_from_visitors_is_shown_as_text(logged_in, store, tracker) -> None:

@@ -1,73 +1,52 @@
-"""A tracker store as Rasa 3.6's SQLTrackerStore writes it: table ``events``, one row per event.
+"""Single events in a tracker store shaped like Rasa 3.6's, for the dashboard's page tests.
 
-Rows are written with the same columns and JSON shapes Rasa uses (``intent_name`` for user
-events, ``action_name`` = the event's ``name``), so the dashboard reads them through the real
-ConversationStore exactly as it reads a running assistant's conversations.
+The table and event shapes come from ``tests/unit/tracker_rows.py`` (copied from a real
+tracker.db); this adapter only lets a test place one event of any sender at any moment.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
+from tests.unit.tracker_rows import EVENTS, Conversation, TrackerDB
+
 UTC = timezone.utc
+_STEP = timedelta(milliseconds=20)  # Conversation stamps each event one step after its clock
 
 
 class Tracker:
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = sa.create_engine(url, future=True)
-        metadata = sa.MetaData()
-        self.events = sa.Table(
-            "events", metadata,
-            sa.Column("id", sa.Integer, primary_key=True),
-            sa.Column("sender_id", sa.String(255), nullable=False, index=True),
-            sa.Column("type_name", sa.String(255), nullable=False),
-            sa.Column("timestamp", sa.Float),
-            sa.Column("intent_name", sa.String(255)),
-            sa.Column("action_name", sa.String(255)),
-            sa.Column("data", sa.Text),
-        )  # fmt: skip
-        metadata.create_all(self.engine)
+        self.db = TrackerDB(url)
 
-    def _add(self, sender: str, type_name: str, at: datetime, data: dict,
-             intent: str | None = None, name: str | None = None) -> None:
-        data = {"event": type_name, "timestamp": at.timestamp(), **data}
-        with self.engine.begin() as connection:
-            connection.execute(self.events.insert().values(
-                sender_id=sender, type_name=type_name, timestamp=at.timestamp(),
-                intent_name=intent, action_name=name, data=json.dumps(data),
-            ))
+    def _at(self, sender: str, at: datetime) -> Conversation:
+        return self.db.conversation(sender, at - _STEP, session_start=False)
 
     def user(self, sender: str, text: str, at: datetime, intent: str = "greet",
              confidence: float = 0.95, faq: str | None = None) -> None:
-        parse = {"text": text, "intent": {"name": intent, "confidence": confidence}}
-        if faq:
-            parse["intent"]["full_retrieval_intent_name"] = f"faq/{faq}"
-        self._add(sender, "user", at, {"text": text, "parse_data": parse,
-                                       "input_channel": "web"}, intent=intent)
+        self._at(sender, at).user(text, intent, confidence, faq=faq)
 
     def bot(self, sender: str, text: str, at: datetime, buttons: list[dict] | None = None) -> None:
-        self._add(sender, "bot", at, {"text": text, "data": {"buttons": buttons or []}})
+        self._at(sender, at).bot(text, [(b["title"], b["payload"]) for b in buttons or []])
 
     def action(self, sender: str, name: str, at: datetime) -> None:
-        self._add(sender, "action", at, {"name": name}, name=name)
+        self._at(sender, at).action(name)
 
     def slot(self, sender: str, name: str, value: object, at: datetime) -> None:
-        self._add(sender, "slot", at, {"name": name, "value": value}, name=name)
+        self._at(sender, at).slot(name, value)
 
     def loop(self, sender: str, name: str, at: datetime) -> None:
-        self._add(sender, "active_loop", at, {"name": name}, name=name)
+        self._at(sender, at).loop(name)
 
     def count(self, sender: str) -> int:
-        with self.engine.connect() as connection:
-            return connection.scalar(sa.select(sa.func.count()).select_from(self.events)
-                                     .where(self.events.c.sender_id == sender))
+        with self.db.engine.connect() as connection:
+            return connection.scalar(sa.select(sa.func.count()).select_from(EVENTS)
+                                     .where(EVENTS.c.sender_id == sender))
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        self.db.dispose()
 
 
 def now() -> datetime:

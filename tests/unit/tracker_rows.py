@@ -48,8 +48,10 @@ class TrackerDB:
         self.engine = create_engine(url, future=True)
         METADATA.create_all(self.engine)
 
-    def conversation(self, sender_id: str, start: datetime) -> Conversation:
-        return Conversation(self, sender_id, start)
+    def conversation(
+        self, sender_id: str, start: datetime, session_start: bool = True
+    ) -> Conversation:
+        return Conversation(self, sender_id, start, session_start)
 
     def insert(self, rows: list[dict[str, Any]]) -> None:
         with self.engine.begin() as connection:
@@ -66,9 +68,12 @@ class TrackerDB:
 class Conversation:
     """Events of one sender, each a few milliseconds after the previous one."""
 
-    def __init__(self, db: TrackerDB, sender_id: str, start: datetime) -> None:
+    def __init__(
+        self, db: TrackerDB, sender_id: str, start: datetime, session_start: bool = True
+    ) -> None:
         self.db, self.sender_id, self.clock = db, sender_id, start
-        self.session_start()
+        if session_start:
+            self.session_start()
 
     def at(self, moment: datetime) -> Conversation:
         """Continue at ``moment`` (a visitor who comes back later)."""
