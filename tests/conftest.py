@@ -95,13 +95,14 @@ def servers(
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One headless Debian Chromium for the whole session, driven by Playwright.
+    """A headless Debian Chromium per test module, driven by Playwright.
 
     ``playwright install`` cannot download browsers here; ./scripts/test installs Debian's
-    chromium package instead. Playwright's sync API allows one instance per thread, so the
-    widget and dashboard tests share this one.
+    chromium package instead. Module scope, not session: while Playwright's sync API is
+    running, its event loop counts as running in this thread, and later tests that run a loop
+    of their own (the Rasa agent, asyncio.run) would fail.
     """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (./scripts/test installs it)")

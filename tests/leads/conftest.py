@@ -28,6 +28,7 @@ def _admin_engine() -> Engine:
         future=True,
         isolation_level="AUTOCOMMIT",
         connect_args={"connect_timeout": 3},
+        pool_pre_ping=True,  # the fault tests restart PostgreSQL during the session
     )
 
 
