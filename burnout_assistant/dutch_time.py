@@ -6,7 +6,7 @@ the same way (no dependency on the machine's locale).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -25,10 +25,15 @@ def local(moment: datetime, tz: ZoneInfo = AMSTERDAM) -> datetime:
     return moment.astimezone(tz)
 
 
+def short_date(day: date) -> str:
+    """``di 1 dec``."""
+    return f"{DAYS_SHORT[day.weekday()]} {day.day} {MONTHS_SHORT[day.month - 1]}"
+
+
 def short_when(moment: datetime, tz: ZoneInfo = AMSTERDAM) -> str:
     """``di 1 dec 10:00``: for buttons and mail subjects."""
     m = local(moment, tz)
-    return f"{DAYS_SHORT[m.weekday()]} {m.day} {MONTHS_SHORT[m.month - 1]} {m:%H:%M}"
+    return f"{short_date(m)} {m:%H:%M}"
 
 
 def long_date(moment: datetime, tz: ZoneInfo = AMSTERDAM) -> str:

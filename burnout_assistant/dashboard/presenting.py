@@ -5,18 +5,17 @@ Kept apart from the views so the pages and the CSV export say things the same wa
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
 
 from burnout_assistant.contact import format_phone_nl
-from burnout_assistant.dutch_time import DAYS_SHORT, MONTHS_SHORT, local, long_date, long_when
+from burnout_assistant.dutch_time import local, long_date, long_when, short_date
 from burnout_assistant.leads import STATUSES
 from burnout_assistant.notifications import CHANNELS
 from burnout_assistant.settings import Settings
 
-# The website widget's channel is called "web"; the mail texts know the older names.
 KIND_NAMES = {"booking": "Kennismaking", "callback": "Terugbelverzoek"}
 STATUS_NAMES = {status: status.capitalize() for status in STATUSES}
 EVENT_NAMES = {"status": "Status", "note": "Notitie", "export": "Geëxporteerd"}
@@ -27,15 +26,8 @@ def moment(value: datetime | None, tz: ZoneInfo, now: datetime | None = None) ->
     if value is None:
         return ""
     m = local(value, tz)
-    text = f"{DAYS_SHORT[m.weekday()]} {m.day} {MONTHS_SHORT[m.month - 1]}"
-    if now is not None and local(now, tz).year != m.year:
-        text += f" {m.year}"
-    return f"{text} {m:%H:%M}"
-
-
-def day(value: date) -> str:
-    """``ma 17 nov``."""
-    return f"{DAYS_SHORT[value.weekday()]} {value.day} {MONTHS_SHORT[value.month - 1]}"
+    year = f" {m.year}" if now is not None and local(now, tz).year != m.year else ""
+    return f"{short_date(m)}{year} {m:%H:%M}"
 
 
 def channel_name(channel: str) -> str:
@@ -66,7 +58,7 @@ def register(app: Flask, settings: Settings) -> None:
     app.add_template_filter(lambda value: long_when(value, tz) if value else "", "long_when")
     app.add_template_filter(lambda value: long_date(value, tz) if value else "", "long_date")
     app.add_template_filter(phone, "phone")
-    app.add_template_filter(day, "day")
+    app.add_template_filter(short_date, "day")
     app.add_template_filter(channel_name, "channel")
     app.add_template_filter(band_name, "band")
     app.add_template_filter(topic_name, "topic")
