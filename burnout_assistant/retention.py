@@ -22,7 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from burnout_assistant.calendar import CalendarUnavailable, PracticeCalendar
 from burnout_assistant.conversations import ConversationStore
-from burnout_assistant.leads import CANCELLED, Lead, LeadStore, as_utc
+from burnout_assistant.erasure import delete_calendar_events
+from burnout_assistant.leads import Lead, LeadStore, as_utc
 from burnout_assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,10 +36,9 @@ class RetentionResult:
 
 
 def _free_future_slot(lead: Lead, calendar: PracticeCalendar | None, now: datetime) -> None:
-    """Delete the lead's calendar event if its call is still ahead (raises when down)."""
-    if (calendar is not None and lead.calendar_uid and lead.status != CANCELLED
-            and lead.slot_start is not None and lead.slot_start > now):
-        calendar.delete_event(lead.calendar_uid)
+    """Free the lead's slot if its call is still ahead (raises when the calendar is down)."""
+    if calendar is not None and lead.slot_start is not None and lead.slot_start > now:
+        delete_calendar_events([lead], calendar)
 
 
 def run_retention(
