@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
@@ -24,12 +23,11 @@ from burnout_assistant.calendar import PracticeCalendar
 from burnout_assistant.conversations import ConversationStore
 from burnout_assistant.dashboard import auth, insights, presenting, views
 from burnout_assistant.leads import LeadStore, LeadsUnavailable, utc_now
-from burnout_assistant.questionnaire import Questionnaire, load_questionnaire
+from burnout_assistant.questionnaire import Questionnaire, current_questionnaire
 from burnout_assistant.settings import Settings
 from burnout_assistant.staff import StaffStore
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parents[2]
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -109,7 +107,7 @@ def create_app(
         conversations=conversations,
         tracker_url=tracker_url,
         calendar=calendar or PracticeCalendar.from_settings(settings),
-        questionnaire=questionnaire or _default_questionnaire(),
+        questionnaire=questionnaire or current_questionnaire(),
         now=now,
     )
     presenting.register(app, settings)
@@ -120,12 +118,6 @@ def create_app(
     app.after_request(_headers)
     _error_pages(app)
     return app
-
-
-def _default_questionnaire() -> Questionnaire:
-    import os
-
-    return load_questionnaire(os.environ.get("QUESTIONNAIRE") or ROOT / "questionnaire.yml")
 
 
 def _headers(response: Response) -> Response:
