@@ -58,6 +58,8 @@ BOOKED = "booked"
 CALLBACK = "callback"
 MISS_INTENTS = ("nlu_fallback", "out_of_scope")
 FALLBACK_ACTION = "action_fallback"
+CRISIS_ANSWER = "utter_crisis"  # the helplines at once (certain)
+CRISIS_QUESTION = "utter_crisis_check"  # the direct question (unsure)
 PLACEHOLDER_INTENT = "te_labelen"
 _CHUNK = 500  # ids per IN (...): well below every database's parameter limit
 
@@ -84,6 +86,8 @@ class WeekFunnel:
     booking_started: int
     booked: int
     callback_requested: int = 0
+    crisis_answered: int = 0  # conversations that got the crisis answer with the helplines
+    crisis_asked: int = 0  # conversations that got the direct question about suicide
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,19 @@ class ConversationStore:
                                   _intent_label(event.get("parse_data") or {})))
         return turns
 
+    def safety_moments(self, sender_id: str) -> tuple[int, int]:
+        """How often this conversation got the crisis answer and the direct question."""
+        events = self._table()
+        if events is None:
+            return 0, 0
+        query = (select(events.c.action_name, func.count())
+                 .where(events.c.sender_id == sender_id, events.c.type_name == "action",
+                        events.c.action_name.in_((CRISIS_ANSWER, CRISIS_QUESTION)))
+                 .group_by(events.c.action_name))
+        with self._engine.connect() as connection:
+            counts = dict(connection.execute(query).all())
+        return counts.get(CRISIS_ANSWER, 0), counts.get(CRISIS_QUESTION, 0)
+
     def topics(self, sender_id: str) -> list[str]:
         """The faq topics this visitor asked about, in order, each once."""
         events = self._table()
@@ -261,6 +278,8 @@ class ConversationStore:
                      events.c.action_name.in_((CHECK_FORM, BOOKING_FORM))),
                 and_(events.c.type_name == "slot",
                      events.c.action_name.in_((CHECK_BAND, BOOKING_STATUS))),
+                and_(events.c.type_name == "action",
+                     events.c.action_name.in_((CRISIS_ANSWER, CRISIS_QUESTION))),
             ),
         )
         with self._engine.connect() as connection:
@@ -421,6 +440,8 @@ def _miss(timestamp: float | None, data: str | None) -> Miss | None:
 
 def _stage(type_name: str, name: str | None, event: dict[str, Any]) -> str | None:
     """Which funnel stage a marker event reaches, if any."""
+    if type_name == "action":
+        return {CRISIS_ANSWER: "crisis_answered", CRISIS_QUESTION: "crisis_asked"}.get(name or "")
     if type_name == "active_loop":
         return {CHECK_FORM: "check_started", BOOKING_FORM: "booking_started"}.get(
             event.get("name") or "")
@@ -441,6 +462,8 @@ def _week(monday: date, counts: Counter[str]) -> WeekFunnel:
         booking_started=counts["booking_started"],
         booked=counts["booked"],
         callback_requested=counts["callback_requested"],
+        crisis_answered=counts["crisis_answered"],
+        crisis_asked=counts["crisis_asked"],
     )
 
 

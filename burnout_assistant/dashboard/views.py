@@ -138,6 +138,7 @@ def detail(lead_id: int) -> str:
     transcript, transcript_problem = read_transcript(lead.sender_id)
     return render_template(
         "lead.html",
+        safety=read_safety_moments(lead.sender_id),
         lead=lead,
         answers=check_answers(lead.check_answers, dashboard.questionnaire),
         events=dashboard.store.events(lead.id),
@@ -215,6 +216,18 @@ def check_answers(answers: dict | None, questionnaire: Questionnaire) -> list[An
     known = {q.id for q in questionnaire.questions}
     shown.extend(Answer(key, str(value)) for key, value in answers.items() if key not in known)
     return shown
+
+
+def read_safety_moments(sender_id: str) -> tuple[int, int] | None:
+    """(crisis answers, direct questions) in the conversation, or None if unreadable."""
+    conversations = _dashboard().conversations
+    if conversations is None:
+        return None
+    try:
+        return conversations.safety_moments(sender_id)
+    except (SQLAlchemyError, OSError) as exc:
+        log.warning("tracker store unavailable: %s", type(exc).__name__)
+        return None
 
 
 def read_transcript(sender_id: str) -> tuple[list[Turn], str | None]:

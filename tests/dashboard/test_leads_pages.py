@@ -92,6 +92,21 @@ def test_detail_shows_contact_check_answers_topics_and_transcript(logged_in, sto
     assert "turn-bezoeker" in body and "turn-assistent" in body
 
 
+def test_detail_says_when_the_conversation_reached_the_crisis_answer(logged_in, store,
+                                                                   tracker) -> None:
+    calm, asked = callback(store, 5), callback(store, 6)
+    tracker.user(asked.sender_id, "het mag van mij ophouden", now(), intent="crisis")
+    tracker.action(asked.sender_id, "utter_crisis_check", now())
+    tracker.user(asked.sender_id, "ja", now(), intent="affirm")
+    tracker.action(asked.sender_id, "utter_crisis", now())
+    body = logged_in.get(f"/leads/{asked.id}").get_data(as_text=True)
+    assert 'data-testid="safety"' in body
+    assert "crisisantwoord met de hulplijnen (1&times;)" in body and "directe vraag" in body
+    assert 'data-testid="safety"' not in logged_in.get(f"/leads/{calm.id}").get_data(as_text=True)
+    insights = logged_in.get("/inzichten").get_data(as_text=True)
+    assert 'data-testid="safety-weeks"' in insights and "Directe vraag" in insights
+
+
 def test_status_change_records_who_and_when(logged_in, store, clock) -> None:
     lead = callback(store)
     token = csrf_token(logged_in, f"/leads/{lead.id}")

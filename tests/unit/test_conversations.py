@@ -271,3 +271,21 @@ def test_from_endpoints_reads_the_sql_tracker_store(tmp_path) -> None:
     store.dispose()
     endpoints.write_text('action_endpoint:\n  url: "http://127.0.0.1:5055/webhook"\n')
     assert ConversationStore.from_endpoints(endpoints, AMS) is None  # Rasa's in-memory default
+
+
+def test_safety_moments_per_week_and_per_conversation(tracker, conversations) -> None:
+    (tracker.conversation("asked-then-answered", _local(2024, 11, 4, 10, 0))
+     .user("ik wil gewoon heel lang slapen", "crisis").action("utter_crisis_check").listen()
+     .user("ja", "affirm").action("utter_crisis").listen()
+     .user("ik wil niet meer", "crisis").action("utter_crisis").listen())
+    (tracker.conversation("asked-only", _local(2024, 11, 5, 10, 0))
+     .user("het mag ophouden", "crisis").action("utter_crisis_check").listen()
+     .user("nee", "deny").action("utter_crisis_check_no"))
+    tracker.conversation("calm", _local(2024, 11, 5, 11, 0)).user("kosten?", "faq", faq="kosten")
+
+    [week] = conversations.weekly_funnel(1, _local(2024, 11, 6, 12, 0))
+
+    assert (week.conversations, week.crisis_answered, week.crisis_asked) == (3, 1, 2)
+    assert conversations.safety_moments("asked-then-answered") == (2, 1)
+    assert conversations.safety_moments("asked-only") == (0, 1)
+    assert conversations.safety_moments("calm") == (0, 0)
