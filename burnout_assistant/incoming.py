@@ -75,3 +75,23 @@ def inspect_text(text: str | None, max_chars: int = 1000) -> Incoming:
     if looks_foreign(capped):
         return Incoming(capped, MessageKind.FOREIGN, truncated)
     return Incoming(capped, MessageKind.OK, truncated)
+
+
+# English words a visitor in distress types; several of them with hardly any Dutch means the
+# crisis answer should come in English ("i want to die", "im done with everything").
+_ENGLISH = frozenset(
+    "i i'm im me my myself you your the a an and to of it is am are be been was don't dont "
+    "can't cant won't wont want wanna gonna going will would should anymore any more no not "
+    "nobody everyone anyone life live die dying dead kill killing end ending hurt hurting cut "
+    "cutting help please goodbye bye sorry tired done over with without better off alone "
+    "tonight today tomorrow just so really think thinking thoughts pills jump bridge".split()
+)
+
+
+def looks_english(text: str) -> bool:
+    """A message mostly in English, however short (unlike ``looks_foreign``, which waits for
+    three words so that a Dutch message with one English word stays Dutch)."""
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+(?:'[a-z]+)?", text or "")]
+    english = sum(w in _ENGLISH for w in words)
+    dutch = sum(w in _DUTCH for w in words)
+    return english >= 2 and english > 2 * dutch

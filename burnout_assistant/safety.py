@@ -11,13 +11,38 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from enum import Enum
 
 CLASSIFIER_THRESHOLD = 0.5
 
-# The helplines, in one place. The chat's answer (utter_crisis in domain.yml) and the mails
-# say these; tests/unit/test_safety.py checks that utter_crisis names every one of them.
+
+class CrisisKind(str, Enum):
+    """Who is in danger: decides which helplines the answer leads with."""
+
+    NONE = "none"
+    SELF = "self"  # suicide, self-harm, goodbyes: 113
+    OTHER = "other"  # worry about someone else: 113 is for naasten too
+    VIOLENCE = "violence"  # danger from someone else: 112, Veilig Thuis
+
+# The helplines, in one place. The chat's answers (utter_crisis and utter_crisis_check in
+# domain.yml, one variation per crisis_kind) and the mails say these; tests/unit/test_safety.py
+# checks that every variation names the ones listed for it.
 HELPLINES = ("113", "0800-0113", "113.nl", "112", "huisarts", "huisartsenpost", "1813",
              "zelfmoord1813.be")
+VIOLENCE_HELPLINES = ("Veilig Thuis", "0800-2000", "1712")  # 1712: Belgium
+ENGLISH_ANSWER = "en"  # crisis_kind value for a message in English
+ANSWER_HELPLINES: dict[str, tuple[str, ...]] = {
+    "self": HELPLINES,
+    "other": HELPLINES,
+    "violence": HELPLINES + VIOLENCE_HELPLINES,
+    ENGLISH_ANSWER: HELPLINES,
+}
+CHECK_IN_HELPLINES: dict[str, tuple[str, ...]] = {
+    "self": ("113", "0800-0113", "113.nl"),
+    "other": ("113", "0800-0113", "113.nl"),
+    "violence": ("112", "113", "0800-0113"),
+    ENGLISH_ANSWER: ("113", "0800-0113", "113.nl"),
+}
 CRISIS_MESSAGE = (
     "Gaat het nu echt niet goed, of denk je aan zelfdoding? Bel 113 Zelfmoordpreventie "
     "(24/7, gratis en anoniem) via 113 of 0800-0113, of chat op 113.nl. Ben je in direct "
@@ -31,10 +56,16 @@ CRISIS_MESSAGE = (
 # meer zitten met deze baan"), unless that thing is life itself.
 _OBJ = r"(?!\s*(?:in|met|op|voor|bij|aan)\s+(?:deze|dit|die|dat|de|het|mijn|zo'n|een)\s+(?!leven))"
 _SELF = r"(?:mezelf|mijzelf|mij|me)"
-_CRISIS_PATTERNS: tuple[str, ...] = (
+
+
+class _Ambiguous(str):
+    """A pattern that also matches talk about the subject ("een werkstuk over zelfmoord", "me
+    gesneden bij het koken"): it counts as certain only when the crisis classifier agrees."""
+
+_SELF_PATTERNS: tuple[str, ...] = (
     # suicide named
-    r"\bzelfmoord(?!preventie|lijn|cijfers)",
-    r"\bsuicid(?!epreventie)|\bsuicide\b(?!\s*prevention)|\bzelfdoding",
+    _Ambiguous(r"\bzelfmoord(?!preventie|lijn|cijfers)"),
+    _Ambiguous(r"\bsuicid(?!epreventie)|\bsuicide\b(?!\s*prevention)|\bzelfdoding"),
     r"\b(kill|killen|end)\s+(myself|mezelf|mijzelf|my life)",
     r"\bwant(s)? to die\b|\bdon'?t want to (live|be here)|\bend it all\b|\bself[- ]?harm",
     # wanting to be dead or not to live
@@ -54,7 +85,7 @@ _CRISIS_PATTERNS: tuple[str, ...] = (
     r"\bwat\s+heeft\s+het\s+(nog\s+)?(voor\s+)?zin\s+om\s+(te\s+|nog\s+te\s+)?leven",
     r"\bgeen\s+(uitweg|toekomst)\s+meer\b" + _OBJ,
     r"\bzie\s+geen\s+(andere\s+)?uitweg\b(?!\s+meer\b)" + _OBJ,
-    r"\bzie\s+het\s+(echt\s+|helemaal\s+|gewoon\s+)?niet\s+meer\s+zitten\b" + _OBJ,
+    _Ambiguous(r"\bzie\s+het\s+(echt\s+|helemaal\s+|gewoon\s+)?niet\s+meer\s+zitten\b" + _OBJ),
     r"\b(einde?|punt)\s+(aan|achter)\s+(mijn|het|dit)\s+leven",
     r"\bpunt\s+achter\b[^.?!]{0,30}\bleven\b|\bvan\s+het\s+leven\s+(te\s+)?beroven",
     r"\ber\s+(een\s+)?(einde?|punt)\s+aan\s+(wil\s+|wilt\s+|gaat\s+|ga\s+|te\s+)?maken\b|\b(einde?)\s+aan\s+alles\b",
@@ -71,8 +102,7 @@ _CRISIS_PATTERNS: tuple[str, ...] = (
     r"\bvan\s+kant\s+(maken|te\s+maken)|\bplan\s+om\s+" + _SELF + r"\b",
     r"\b" + _SELF + r"\s+(op\s*(te\s+)?hangen|ophangen|opknopen|verhangen)",
     r"\b(" + _SELF + r"|zichzelf)\b[^.?!]{0,15}\b(iets|wat)\s+(ga\s+|gaan\s+|zal\s+|zou\s+|wil\s+)?aan\s*(te\s+)?(doe|doen)\b",
-    r"\b(zichzelf|hij|zij)\b[^.?!]{0,15}\b(doodmaken|van\s+kant|ombrengen|doden|zelfmoord)",
-    r"\bvoorgoed\s+(verdwijnen|weg\s+zijn|weg)\b|\bverdwijnen,?\s+voorgoed\b",
+    _Ambiguous(r"\bvoorgoed\s+(verdwijnen|weg\s+zijn|weg)\b|\bverdwijnen,?\s+voorgoed\b"),
     r"\bik\s+sta\s+(nu\s+|hier\s+)?(boven\s+)?op\s+(het|de|een)\s+(dak|brug|rand|flat|balkon|perron|spoor|parkeergarage)\b",
     r"\b(brief|briefje|brieven)\s+geschreven\s+voor\s+(mijn|de)\s+(kinderen|ouders|partner|vrouw|man|familie|vrienden)",
     r"\bleven\s+(te\s+)?beeindigen|\bbeeindig\w*\s+(van\s+)?mijn\s+leven",
@@ -85,27 +115,34 @@ _CRISIS_PATTERNS: tuple[str, ...] = (
     r"\b(alle|al\s+mijn|hele\s+strip|een\s+strip|een\s+doos|potje)\b[^.?!]{0,15}\b(pillen|medicijnen|medicatie|tabletten|slaappillen|paracetamol)\b[^.?!]{0,30}\b(in\s*(te\s+)?nemen|innemen|slikken|geslikt|ingenomen|genomen|gepakt|pakken|neem|nemen)",
     r"\b(pillen|medicijnen|medicatie|tabletten|slaappillen|paracetamol)\b[^.?!]{0,60}\ballemaal\s+(in\s*)?(te\s+)?(pakken|nemen|innemen|slikken)",
     r"\b(te\s+veel|teveel)\s+(pillen|medicijnen|tabletten|slaappillen|paracetamol)\s+(genomen|geslikt|ingenomen)",
-    r"\boverdosis\b|\boverdose\b",
+    _Ambiguous(r"\boverdosis\b|\boverdose\b"),
     r"\b(strop|touw)\b[^.?!]{0,40}\b(klaar|gekocht|gelegd|zolder|ophangen|hangen)",
     r"\bafscheidsbrie(f|ven)|\bafscheid\s+(genomen|nemen)\b[^.?!]{0,40}\b(er\s+niet\s+meer|iedereen|het\s+leven)",
     r"\bdit\s+is\s+(mijn\s+laatste\s+bericht|vaarwel|een\s+afscheid)|\bvaarwel\s+(iedereen|allemaal|wereld)",
     r"\bspullen\s+weggegeven\b|\btestament\b[^.?!]{0,40}\bafscheid",
     # self-harm
     r"\b(snij|snijd|snijden|kras|krassen|krab|krabben|brand|branden|verwond|verwonden|beschadig|beschadigen|sla|slaan)\b\s+" + _SELF + r"\b",
-    r"\b(mezelf|mijzelf)\b[^.?!]{0,25}\b(gesneden|gekrast|verwond|gebrand|pijn\s+gedaan|beschadigd|geslagen|snijden|krassen|verwonden|branden|beschadigen|pijn\s+(te\s+)?doen)\b",
-    r"\b(doe|deed|heb)\s+(mezelf|mijzelf)\s+(weer\s+)?pijn\b|\b(me|mij)\s+(\w+\s+){0,2}(gesneden|gekrast|gekerfd)\b",
+    _Ambiguous(r"\b(mezelf|mijzelf)\b[^.?!]{0,25}\b(gesneden|gekrast|verwond|gebrand|pijn\s+gedaan|beschadigd|geslagen|snijden|krassen|verwonden|branden|beschadigen|pijn\s+(te\s+)?doen)\b"),
+    r"\b(doe|deed|heb)\s+(mezelf|mijzelf)\s+(weer\s+)?pijn\b",
+    _Ambiguous(r"\b(me|mij)\s+(\w+\s+){0,2}(gesneden|gekrast|gekerfd)\b"),
     r"\b(krab|krabben|kras|krassen|gekrast|gesneden|snij|snijd)\b[^.?!]{0,30}\b(bloed|bloedde|bloeden|bloedens)\b",
     r"\bin\s+mijn\s+(arm|armen|pols|polsen|been|benen)\s+(\w+\s+)?(gekrast|gesneden|snijden|krassen|gekerfd)",
-    r"\bzelfbeschadig|\bautomutilat|\bscheermesje|\bmijn\s+polsen\b|\bcut(ting)?\s+myself",
+    _Ambiguous(r"\bzelfbeschadig|\bautomutilat|\bscheermesje|\bmijn\s+polsen\b|\bcut(ting)?\s+myself"),
     r"\bhoofd\s+tegen\s+de\s+muur\b[^.?!]{0,40}\b(expres|pijn)",
-    # acute danger to the visitor
+)
+# Someone else in danger of taking their own life.
+_OTHER_PATTERNS: tuple[str, ...] = (
+    r"\b(zichzelf|hij|zij)\b[^.?!]{0,15}\b(doodmaken|van\s+kant|ombrengen|doden|zelfmoord)",
+)
+# Acute danger to the visitor from someone else.
+_VIOLENCE_PATTERNS: tuple[str, ...] = (
     r"\b(bedreigt|bedreigd|dreigt)\b[^.?!]{0,30}\b(me|mij|mes|wapen|pistool|vermoorden)\b",
-    r"\b(me|mij)\s+(\w+\s+){0,2}(vermoorden|doodmaken|dood\s+te\s+maken|iets\s+aan\s+te\s+doen)\b",
+    _Ambiguous(r"\b(me|mij)\s+(\w+\s+){0,2}(vermoorden|doodmaken|dood\s+te\s+maken|iets\s+aan\s+te\s+doen)\b"),
     r"\bheeft\s+(me|mij)\s+(net\s+|zojuist\s+|weer\s+)?(geslagen|gestoken|gewurgd|mishandeld|geschopt)",
     r"\b(hij|zij|ze|iemand|mijn\s+\w+)\s+(slaat|sloeg|mishandelt|wurgt|schopt)\s+(me|mij|mijn\s+\w+|ons)\b",
     r"\bslaat\s+(me|mij|mijn\s+\w+|ons)\s+(nu|net|weer)\b|\ber\s+wordt\s+(nu\s+|hier\s+)?geslagen\b|\bbang\s+voor\s+mijn\s+leven\b",
     r"\bik\s+ben\s+(hier\s+|thuis\s+)?niet\s+(meer\s+)?veilig\b|\bik\s+voel\s+me\s+(hier\s+|thuis\s+)?niet\s+veilig\b",
-    r"\bin\s+(acuut\s+)?(levens)?gevaar\b|\bhuiselijk\s+geweld\b",
+    _Ambiguous(r"\bin\s+(acuut\s+)?(levens)?gevaar\b|\bhuiselijk\s+geweld\b"),
 )
 
 # Everyday uses of the same words. They never raise the alarm on their own: they only veto a
@@ -119,28 +156,81 @@ _EVERYDAY_PATTERNS: tuple[str, ...] = (
     r"\blig\s+(hier\s+)?dood\b|\bdood\s*gaar|\bdoodgewoon|\bdoodnormaal|\bdoodstil",
     r"\bkapot\b|\bkilt?\s+me\b|\bkillt\b|\bkilling\b|\bmaakt\s+me\s+gek|\bvoor\s+mijn\s+kop\s+slaan",
     # talking about the subject, not about oneself
-    r"preventie|\bdocumentaire|\bwerkstuk|\bcampagne|\bnieuws\b|\bartikel",
+    r"preventie|\bdocumentaire|\bdocu\b|\bwerkstuk|\bscriptie|\bthesis|\bpaper\b|\bgip\b|\bcampagne",
+    r"\bnieuws|\bkrant|\bpodcast|\bartikel|\barticle|\bjournalist|\bonderzoek|\bresearch|\bsurvey",
+    r"\bworkshop|\btraining|\bvoorlichting|\bcijfers|\bstatistiek|\brates?\b|\bleerlingen|\bvoor\s+school\b",
+    r"\bwat\s+doet\s+113|\bhoe\s+werkt\s+113|\bpersonage|\bhoofdpersoon|\baflevering|\btiktok|\bfilmpje",
     # games, films, books
     r"\bspeel|\bspel\b|\bgame|\beindbaas|\blevel\b|\bserie|\bfilm|\bboek|\bthriller|\bmoord-?mysterie",
     # things, not people: a dead phone, battery or plant
     r"\b(telefoon|gsm|mobiel|batterij|accu|laptop|computer|printer|wifi|internet|auto|plant|plantje)\b[^.?!]{0,20}\b(dood|doodgegaan|leeg|kapot)\b",
     # small accidents: a cut finger while cooking
     r"\b(vinger|duim|hand)\b[^.?!]{0,30}\b(gesneden|gebrand|snijden)|\b(gesneden|gebrand)\b[^.?!]{0,20}\b(vinger|duim|hand)\b",
+    r"\b(gesneden|gebrand|cut)\b[^.?!]{0,12}\b(bij|aan|met|while)\s+(het|een|de|papier|glas|shaving)\b",
+    r"\b(shaving|scheren|koken|kook|uien|groente|strijkijzer|oven|pan|mes\s+uitgeschoten)\b",
+    # a threat that is a figure of speech ("mijn vrouw vermoordt me als ik het vergeet")
+    r"\bvermoord(t|en)?\b[^.?!]{0,12}\bals\s+(ik|ze|hij|je)\b",
+    # the old self, not life
+    r"\bde\s+oude\s+(ik|mij)\b|\bmezelf\s+terug\b|\bmijn\s+oude\s+(leven|ik)\b",
     # ending a thing that is not life
     r"\beinde?\s+(te\s+)?maken\s+aan\s+(mijn|het|de|dit|die|deze|ons)\s+(?!leven)\w+",
     r"\beinde?\s+aan\s*:",
 )
 
-_CRISIS = tuple(re.compile(p) for p in _CRISIS_PATTERNS)
+_CRISIS: tuple[tuple[re.Pattern[str], CrisisKind, bool], ...] = tuple(
+    (re.compile(p), kind, not isinstance(p, _Ambiguous))
+    for patterns, kind in ((_SELF_PATTERNS, CrisisKind.SELF), (_OTHER_PATTERNS, CrisisKind.OTHER),
+                           (_VIOLENCE_PATTERNS, CrisisKind.VIOLENCE))
+    for p in patterns
+)
 _EVERYDAY = tuple(re.compile(p) for p in _EVERYDAY_PATTERNS)
+
+
+class Tier(str, Enum):
+    """How sure the assistant is that a message is a crisis, and so what it does.
+
+    CERTAIN answers with the helplines at once; UNSURE asks directly whether the visitor is
+    thinking of suicide or of hurting themselves (asking does not raise the risk, and it is
+    what 113 advises); NONE carries on.
+    """
+
+    NONE = "none"
+    UNSURE = "unsure"
+    CERTAIN = "certain"
+
+
+@dataclass(frozen=True)
+class CrisisScore:
+    """The crisis classifier's view of a message: probability 0..1 and whose danger."""
+
+    probability: float
+    kind: CrisisKind
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Crisis-classifier probabilities for the two tiers, chosen on the training writers by
+    leave-one-writer-out evaluation through the pipeline (tests/model/test_crisis_corpus.py;
+    ``python -m burnout_assistant.crisis_evaluation`` prints the table). ``vote`` is what the
+    classifier must say for a vote (the intent classifier's "crisis", an ambiguous pattern)
+    to become certain; below it the vote asks the question."""
+
+    unsure: float = 0.20
+    certain: float = 0.90
+    vote: float = 0.80
 
 
 @dataclass(frozen=True)
 class SafetyAssessment:
     """Outcome for one message; ``reason`` names the signal (never the text) for the logs."""
 
-    is_crisis: bool
+    tier: Tier
+    kind: CrisisKind
     reason: str
+
+    @property
+    def is_crisis(self) -> bool:
+        return self.tier is Tier.CERTAIN
 
 
 def normalise(text: str) -> str:
@@ -168,13 +258,17 @@ def scan_window(text: str, limit: int = 20_000) -> str:
     return f"{text[:half]}.\n{text[-half:]}"
 
 
+def _first_pattern(text: str) -> tuple[re.Pattern[str], CrisisKind, bool] | None:
+    """The first matching pattern, preferring an unambiguous one."""
+    norm = normalise(scan_window(text or ""))
+    hits = [hit for hit in _CRISIS if hit[0].search(norm)]
+    return next((h for h in hits if h[2]), hits[0] if hits else None)
+
+
 def crisis_signal(text: str) -> str | None:
     """The first crisis pattern that matches, or None."""
-    norm = normalise(scan_window(text or ""))
-    for pattern in _CRISIS:
-        if pattern.search(norm):
-            return pattern.pattern
-    return None
+    hit = _first_pattern(text)
+    return hit[0].pattern if hit else None
 
 
 def is_everyday_use(text: str) -> bool:
@@ -183,12 +277,42 @@ def is_everyday_use(text: str) -> bool:
     return any(p.search(norm) for p in _EVERYDAY)
 
 
-def assess(text: str, intent: str | None = None, confidence: float = 0.0) -> SafetyAssessment:
-    """Combine the patterns with the classifier's view of the same message."""
-    if crisis_signal(text):
-        return SafetyAssessment(True, "pattern")
-    if intent == "crisis" and confidence >= CLASSIFIER_THRESHOLD:
-        if is_everyday_use(text):
-            return SafetyAssessment(False, "everyday_use_overrides_classifier")
-        return SafetyAssessment(True, "classifier")
-    return SafetyAssessment(False, "none")
+def assess(
+    text: str,
+    intent: str | None = None,
+    confidence: float = 0.0,
+    score: CrisisScore | None = None,
+    thresholds: Thresholds | None = None,
+) -> SafetyAssessment:
+    """Combine the patterns, the crisis classifier and the intent classifier into a tier.
+
+    An unambiguous pattern is certain. The crisis classifier is certain above
+    ``thresholds.certain`` and unsure above ``thresholds.unsure``. A vote (the intent
+    classifier's "crisis" or an ambiguous pattern) is certain when the crisis classifier reaches
+    ``thresholds.vote``, and a question otherwise. Everyday idioms ("ik ben doodmoe") never make
+    anything but a pattern certain: at most they make it a question.
+    """
+    thresholds = thresholds or Thresholds()
+    probability = score.probability if score else 0.0
+    model_kind = score.kind if score and probability >= thresholds.unsure else None
+    hit = _first_pattern(text)
+    if hit and hit[2]:
+        # The model knows better whose danger it is ("mijn dochter wil dood" hits a self
+        # pattern); violence patterns are specific enough to keep their own kind.
+        kind = hit[1] if hit[1] is CrisisKind.VIOLENCE else (model_kind or hit[1])
+        return SafetyAssessment(Tier.CERTAIN, kind, "pattern")
+    everyday = is_everyday_use(text)
+    # An ambiguous pattern weighs like the intent classifier's "crisis": a vote, not a verdict.
+    vote = "ambiguous_pattern" if hit else (
+        "classifier" if intent == "crisis" and confidence >= CLASSIFIER_THRESHOLD else None)
+    kind = model_kind or (hit[1] if hit else CrisisKind.SELF)
+    if probability >= thresholds.certain and not everyday:
+        return SafetyAssessment(Tier.CERTAIN, kind, "model")
+    if vote and probability >= thresholds.vote and not everyday:
+        return SafetyAssessment(Tier.CERTAIN, kind, vote)
+    if probability >= thresholds.unsure:
+        return SafetyAssessment(Tier.UNSURE, kind, "model_everyday" if everyday else "model")
+    if vote and not everyday:
+        return SafetyAssessment(Tier.UNSURE, kind, vote)
+    return SafetyAssessment(Tier.NONE, CrisisKind.NONE,
+                            "everyday_use_overrides_" + vote if vote else "none")

@@ -22,12 +22,17 @@ from burnout_assistant.spacy_base import DEFAULT_TARGET, MARKER
 
 MODEL_PREFIX = "assistant-"
 KEEP_MODELS = 3
+# Package modules whose code shapes what a training run produces (the crisis classifier).
+TRAINED_CODE = ("crisis_corpus.py", "crisis_detector.py", "safety.py", "incoming.py")
 
 
 def training_inputs(root: Path) -> list[Path]:
     """Every file ``rasa train`` reads, in a stable order."""
     files = [root / "config.yml", root / "domain.yml"]
     files += sorted(p for p in (root / "data").rglob("*") if p.suffix in {".yml", ".yaml"})
+    # The custom NLU components and the code they train with are part of the model too.
+    files += sorted((root / "nlu_components").glob("*.py"))
+    files += [root / "burnout_assistant" / name for name in TRAINED_CODE]
     marker = root / DEFAULT_TARGET / MARKER
     if marker.exists():
         files.append(marker)

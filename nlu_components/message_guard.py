@@ -1,10 +1,11 @@
 """Two NLU components around the classifiers: a guard before them and a safety override after.
 
-``MessageGuard`` runs first: it caps the text the featurizers read, tags empty, emoji-only and
-non-Dutch messages, and scans the whole (uncapped) message for crisis signals.
-``CrisisOverride`` runs last: a crisis signal, from the patterns or the classifier, turns the
-intent into ``crisis`` whatever the classifiers and the fallback decided, so the crisis rule
-answers at once and interrupts any form.
+``MessageGuard`` runs first: it caps the text the featurizers read, tags empty, emoji-only,
+non-Dutch and English messages, and keeps the whole original text for the safety components.
+``CrisisOverride`` runs last: the patterns, the crisis classifier (``CrisisDetector``) and the
+intent classifier together decide a tier (``safety.assess``), and a crisis tier turns the
+intent into ``crisis`` whatever the classifiers and the fallback decided, so the crisis rules
+answer at once and interrupt any form.
 """
 
 from __future__ import annotations
@@ -16,17 +17,21 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from burnout_assistant import safety
-from burnout_assistant.incoming import MessageKind, inspect_text
+from burnout_assistant.incoming import MessageKind, inspect_text, looks_english
+from nlu_components.crisis_detector import ORIGINAL_TEXT_KEY, SCORE_KEY
 
 logger = logging.getLogger(__name__)
 
 GUARD_KEY = "message_guard"
 FALLBACK_INTENT = "nlu_fallback"
+DECISION_KEY = "crisis_decision"
+CRISIS_KIND_ENTITY = "crisis_kind"  # which crisis answer: self, other, violence, en
+CRISIS_CHECK_ENTITY = "crisis_check"  # unsure: ask directly first
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -57,11 +62,12 @@ class MessageGuard(GraphComponent):
         for message in messages:
             original = message.get(TEXT) or ""
             incoming = inspect_text(original, self._max_chars)
-            crisis = safety.crisis_signal(original) is not None
+            message.set(ORIGINAL_TEXT_KEY, original)  # for the safety components only
             message.set(TEXT, incoming.text)
             message.set(
                 GUARD_KEY,
-                {"kind": incoming.kind.value, "truncated": incoming.truncated, "crisis": crisis},
+                {"kind": incoming.kind.value, "truncated": incoming.truncated,
+                 "english": looks_english(original)},
                 add_to_output=True,
             )
         return messages
@@ -69,7 +75,14 @@ class MessageGuard(GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class CrisisOverride(GraphComponent):
-    """Makes the safety assessment final: crisis wins, everyday idioms never trigger it."""
+    """Makes the safety decision final, in two tiers.
+
+    Certain: the intent becomes ``crisis`` and the rules answer with the helplines at once.
+    Unsure: the intent becomes ``crisis`` with the ``crisis_check`` entity, and the rules ask
+    directly instead. Either way the ``crisis_kind`` entity says which answer fits (self,
+    other, violence, or en for an English message). The original intent never survives a
+    crisis tier, so no form takes the message as an answer.
+    """
 
     @classmethod
     def create(
@@ -98,11 +111,23 @@ class CrisisOverride(GraphComponent):
         if name == FALLBACK_INTENT and ranking:
             # The fallback hides the classifier's own top guess; safety needs to see it.
             name, confidence = ranking[0].get("name"), float(ranking[0].get("confidence") or 0)
-        assessment = safety.assess(message.get(TEXT) or "", name, confidence)
-        if guard.get("crisis") or assessment.is_crisis:
-            logger.info("crisis override (reason=%s)", assessment.reason if assessment.is_crisis
-                        else "pattern_in_full_text")
+        raw_score = message.get(SCORE_KEY)
+        score = (safety.CrisisScore(float(raw_score["probability"]),
+                                    safety.CrisisKind(raw_score["kind"])) if raw_score else None)
+        text = message.get(ORIGINAL_TEXT_KEY) or message.get(TEXT) or ""
+        assessment = safety.assess(text, name, confidence, score)
+        # What was decided and from which votes (never the text): for the evaluation and staff.
+        message.set(DECISION_KEY, {"tier": assessment.tier.value, "reason": assessment.reason,
+                                   "intent_before": name, "confidence": round(confidence, 4)},
+                    add_to_output=True)
+        if assessment.tier is not safety.Tier.NONE:
+            logger.info("crisis %s (reason=%s)", assessment.tier.value, assessment.reason)
             _set_intent(message, "crisis", 1.0)
+            variant = "en" if guard.get("english") else assessment.kind.value
+            entities = [_entity(CRISIS_KIND_ENTITY, variant)]
+            if assessment.tier is safety.Tier.UNSURE:
+                entities.append(_entity(CRISIS_CHECK_ENTITY, "ja"))
+            message.set(ENTITIES, entities, add_to_output=True)
         elif name == "crisis":
             # The classifier alone said crisis for an everyday phrase: take its next guess.
             runner_up = next((r for r in ranking if r.get("name") != "crisis"), None)
@@ -111,6 +136,11 @@ class CrisisOverride(GraphComponent):
                         float(runner_up["confidence"]) if runner_up else 1.0)
         elif guard.get("kind", MessageKind.OK.value) != MessageKind.OK.value:
             _set_intent(message, FALLBACK_INTENT, 1.0)
+
+
+def _entity(name: str, value: str) -> dict[str, Any]:
+    return {"entity": name, "value": value, "start": 0, "end": 0,
+            "extractor": CrisisOverride.__name__}
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:

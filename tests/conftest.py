@@ -17,12 +17,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """Print the NLU evaluation report, so the test command always shows the F1."""
+    from tests.model.test_crisis_corpus import REPORT as CRISIS
     from tests.model.test_nlu import REPORT
 
-    if REPORT:
-        terminalreporter.section("NLU evaluation (independent test set)")
-        for line in REPORT:
-            terminalreporter.write_line(line)
+    for title, lines in (("NLU evaluation (independent test set)", REPORT),
+                         ("Crisis safety net (independent writers)", CRISIS)):
+        if lines:
+            terminalreporter.section(title)
+            for line in lines:
+                terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
