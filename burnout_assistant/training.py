@@ -32,7 +32,7 @@ def training_inputs(root: Path) -> list[Path]:
     files += sorted(p for p in (root / "data").rglob("*") if p.suffix in {".yml", ".yaml"})
     # The custom NLU components and the code they train with are part of the model too.
     files += sorted((root / "nlu_components").glob("*.py"))
-    files += [root / "burnout_assistant" / name for name in TRAINED_CODE]
+    files += [p for p in (root / "burnout_assistant" / n for n in TRAINED_CODE) if p.exists()]
     marker = root / DEFAULT_TARGET / MARKER
     if marker.exists():
         files.append(marker)

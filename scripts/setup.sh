@@ -54,6 +54,8 @@ ensure_chromium() {
     return 1
   fi
   log "Installing Debian's chromium for the browser tests"
+  # An install interrupted earlier (Ctrl-C) leaves dpkg half-configured; finish it first.
+  DEBIAN_FRONTEND=noninteractive dpkg --configure -a >/dev/null 2>&1 || true
   apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null
 }

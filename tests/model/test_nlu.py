@@ -17,8 +17,18 @@ REPORT: list[str] = []  # printed at the end of the session by conftest
 
 
 def label_of(parsed: dict) -> str:
+    """The intent the visitor's message gets. When the safety net is only unsure, the
+    classifier's own intent counts: the direct question comes in addition, and how often it
+    comes on ordinary messages is measured in test_crisis_corpus.py."""
+    decision = parsed.get("crisis_decision") or {}
+    if decision.get("tier") == "unsure" and decision.get("intent_before"):
+        return full_label(decision["intent_before"], _selected(parsed))
+    return full_label(parsed["intent"]["name"], _selected(parsed))
+
+
+def _selected(parsed: dict) -> str | None:
     selector = parsed.get("response_selector", {}).get("faq", {}).get("response", {}) or {}
-    return full_label(parsed["intent"]["name"], selector.get("intent_response_key"))
+    return selector.get("intent_response_key")
 
 
 def test_test_set_is_independent_and_big_enough() -> None:
@@ -87,13 +97,18 @@ def test_every_crisis_phrasing_becomes_the_crisis_intent(parse) -> None:
 
 
 def test_no_idiom_or_look_alike_becomes_crisis(parse) -> None:
-    triggered = [t for t in PHRASES["not_crisis"] if parse(t)["intent"]["name"] == "crisis"]
+    """No look-alike gets the full alarm (the direct question is allowed: when unsure, ask)."""
+    triggered = [t for t in PHRASES["not_crisis"] if _tier(parse(t)) == "certain"]
     assert triggered == []
+
+
+def _tier(parsed: dict) -> str:
+    return (parsed.get("crisis_decision") or {}).get("tier", "none")
 
 
 def test_training_crisis_examples_and_idioms_through_the_pipeline(parse) -> None:
     idioms = ["ik ben doodmoe", "mijn werk maakt me kapot", "ik ga dood van de hitte"]
-    assert all(parse(t)["intent"]["name"] != "crisis" for t in idioms)
+    assert all(_tier(parse(t)) != "certain" for t in idioms)
 
 
 @pytest.mark.parametrize(
@@ -133,6 +148,6 @@ def test_check_answers_are_never_taken_for_another_flow(parse) -> None:
 
     domain = _yaml.safe_load((ROOT / "domain.yml").read_text())
     excluded = set(domain["slots"]["check_answer"]["mappings"][0]["not_intent"])
-    derailed = [(t, parse(t)["intent"]["name"]) for t in _check_answer_texts()
-                if parse(t)["intent"]["name"] in excluded]
+    derailed = [(t, label_of(parse(t))) for t in _check_answer_texts()
+                if label_of(parse(t)) in excluded or _tier(parse(t)) == "certain"]
     assert derailed == []
