@@ -44,6 +44,7 @@ from sqlalchemy import MetaData, Table, and_, create_engine, delete, func, or_, 
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import NoSuchTableError
 
+from burnout_assistant.crisis_dialogue import CHECK_IN_RESPONSE, CRISIS_ANSWER
 from burnout_assistant.erasure import tracker_store_url
 
 UTC = timezone.utc
@@ -58,8 +59,7 @@ BOOKED = "booked"
 CALLBACK = "callback"
 MISS_INTENTS = ("nlu_fallback", "out_of_scope")
 FALLBACK_ACTION = "action_fallback"
-CRISIS_ANSWER = "utter_crisis"  # the helplines at once (certain)
-CRISIS_QUESTION = "utter_crisis_check"  # the direct question (unsure)
+CRISIS_QUESTION = CHECK_IN_RESPONSE
 PLACEHOLDER_INTENT = "te_labelen"
 _CHUNK = 500  # ids per IN (...): well below every database's parameter limit
 

@@ -6,7 +6,7 @@ trained on the crisis corpus (many writers, the C-SSRS categories and hard look-
 every ordinary training example of the assistant, and gives a probability that a message is a
 crisis and which kind. scikit-learn (Rasa's own pin) does the maths: word and character
 n-grams over the same normalised text the patterns read, and a logistic regression, because it
-is fast (well under a millisecond per message), small and easy to inspect.
+is fast (about 1.5 ms per message, bench/crisis_cost.py), small and easy to inspect.
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;\n])\s+")
 class LabelledText:
     text: str
     kind: CrisisKind
+
+    @classmethod
+    def from_intent(cls, text: str, intent: str | None) -> LabelledText:
+        """An assistant training example: a crisis one is a positive, every other one an
+        ordinary message (check answers, questions, names) the detector must leave alone."""
+        return cls(text, CrisisKind.SELF if intent == "crisis" else CrisisKind.NONE)
 
 
 def pieces(text: str) -> list[str]:

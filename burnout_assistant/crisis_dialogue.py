@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-CHECK_IN_RESPONSE = "utter_crisis_check"
+CRISIS_ANSWER = "utter_crisis"  # the helplines at once (certain)
+CHECK_IN_RESPONSE = "utter_crisis_check"  # the direct question (unsure)
 DEACTIVATE_ACTION = "action_deactivate_loop"
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from burnout_assistant.crisis_corpus import CorpusMessage, load_corpus, writers
 from burnout_assistant.crisis_detector import CrisisModel, LabelledText, training_examples
 from burnout_assistant.evaluation import load_examples
-from burnout_assistant.safety import CrisisKind, CrisisScore, Thresholds, Tier, assess
+from burnout_assistant.safety import CrisisScore, Thresholds, Tier, assess
 
 TRAIN_CORPUS = Path("data") / "crisis"
 TEST_CORPUS = Path("tests") / "crisis"
@@ -137,14 +137,10 @@ def held_out(test: Sequence[CorpusMessage],
 
 
 def nlu_examples(root: Path) -> list[LabelledText]:
-    """The assistant's own training examples: crisis ones as positives, the rest as ordinary
-    messages (answers to the check, questions, names), which the detector must leave alone."""
-    out: list[LabelledText] = []
-    for path in sorted((root / "data" / "nlu").rglob("*.yml")):
-        for e in load_examples(path):
-            out.append(LabelledText(e.text, CrisisKind.SELF if e.label == "crisis"
-                                    else CrisisKind.NONE))
-    return out
+    """The assistant's own NLU training examples, labelled for the detector."""
+    return [LabelledText.from_intent(e.text, e.label)
+            for path in sorted((root / "data" / "nlu").rglob("*.yml"))
+            for e in load_examples(path)]
 
 
 def fit_detector(root: Path) -> CrisisModel:
@@ -161,10 +157,10 @@ def leave_one_writer_out(
     ordinary = nlu_examples(root)
     scored: list[tuple[CorpusMessage, CrisisScore]] = []
     for writer in writers(corpus):
-        held_out = [m for m in corpus if m.writer == writer]
+        own = [m for m in corpus if m.writer == writer]
         model = CrisisModel.fit(training_examples([m for m in corpus if m.writer != writer],
                                                   ordinary))
-        scored += zip(held_out, model.score_many([m.text for m in held_out]), strict=True)
+        scored += zip(own, model.score_many([m.text for m in own]), strict=True)
     return scored
 
 

@@ -23,7 +23,6 @@ import burnout_assistant.crisis_detector as detector_module
 import burnout_assistant.safety as safety_module
 from burnout_assistant.crisis_corpus import load_corpus
 from burnout_assistant.crisis_detector import CrisisModel, LabelledText, training_examples
-from burnout_assistant.safety import CrisisKind
 
 SCORE_KEY = "crisis_score"
 ORIGINAL_TEXT_KEY = "original_text"  # set by MessageGuard, never written to the output
@@ -66,11 +65,8 @@ class CrisisDetector(GraphComponent):
             return cls(config, model_storage, resource, CrisisModel.load(folder / _FILE))
 
     def train(self, training_data: TrainingData) -> Resource:
-        ordinary = [
-            LabelledText(m.get(TEXT), CrisisKind.SELF if m.get("intent") == "crisis"
-                         else CrisisKind.NONE)
-            for m in training_data.intent_examples if m.get(TEXT)
-        ]
+        ordinary = [LabelledText.from_intent(m.get(TEXT), m.get("intent"))
+                    for m in training_data.intent_examples if m.get(TEXT)]
         corpus = load_corpus([Path(self._config["corpus"])])
         self._model = CrisisModel.fit(training_examples(corpus, ordinary))
         with self._storage.write_to(self._resource) as folder:

@@ -27,9 +27,10 @@ from burnout_assistant.crisis_evaluation import (
     held_out,
     leave_one_writer_out,
     report,
+    tiers,
 )
 from burnout_assistant.evaluation import load_examples
-from burnout_assistant.safety import Thresholds, Tier, assess
+from burnout_assistant.safety import Thresholds, Tier
 from tests.server.replies import texts
 
 pytestmark = pytest.mark.model
@@ -65,14 +66,11 @@ def _assert_targets(result: SafetyReport, max_check_in: float) -> None:
 
 
 def test_leave_one_writer_out_through_the_pipeline(parse) -> None:
-    scored = leave_one_writer_out(ROOT)
-    outcomes = []
-    for message, score in scored:
-        decision = parse(message.text)["crisis_decision"]
-        tier = assess(message.text, decision["intent_before"], decision["confidence"], score,
-                      Thresholds()).tier
-        outcomes.append(Outcome(message, tier))
-    result = report(outcomes)
+    def intent_of(text: str) -> tuple[str, float]:
+        decision = parse(text)["crisis_decision"]
+        return decision["intent_before"], decision["confidence"]
+
+    result = report(tiers(leave_one_writer_out(ROOT), Thresholds(), intent_of))
     REPORT.extend(result.lines("Crisis, leave-one-writer-out (training writers)"))
     _assert_targets(result, MAX_CHECK_IN_REACHED)
 
