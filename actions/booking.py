@@ -16,7 +16,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import button_dicts, faq_topic, practice_now
+from actions.common import AnswersStayInForm, button_dicts, faq_topic, practice_now
 from burnout_assistant import booking_dialogue as dialogue
 from burnout_assistant.booking import (
     BookingOutcome,
@@ -26,21 +26,29 @@ from burnout_assistant.booking import (
     book,
     offer_slots,
 )
-from burnout_assistant.check_flow import is_short_reply
+from burnout_assistant.contact import extract_name, is_opt_out, normalise_email, normalise_phone
+from burnout_assistant.form_answers import is_question_aside
 from burnout_assistant.leads import LeadsUnavailable
 from burnout_assistant.notifications import (
     MailUnavailable,
     staff_new_lead_message,
     visitor_confirmation_message,
 )
+from burnout_assistant.practice_facts import days_phrase
 from burnout_assistant.services import leads_store, mailer, practice_calendar
 from burnout_assistant.settings import current_settings
+from burnout_assistant.timewish import (
+    NO_PREFERENCE,
+    parse_time_wish,
+    wish_from_dict,
+    wish_to_dict,
+)
 
 logger = logging.getLogger(__name__)
 
 BOOKING_SLOTS = ("booking_slot", "contact_name", "contact_phone", "contact_email",
-                 "booking_consent", "booking_confirm", "booking_mode", "booking_offer",
-                 "booking_wish")
+                 "booking_consent", "share_check", "booking_confirm", "booking_mode",
+                 "booking_offer", "booking_wish")
 
 
 def _say(dispatcher: CollectingDispatcher, reply: dialogue.Reply) -> dict[str, Any]:
@@ -49,10 +57,14 @@ def _say(dispatcher: CollectingDispatcher, reply: dialogue.Reply) -> dict[str, A
     return reply.slots
 
 
-def _faq_aside(tracker: Tracker, dispatcher: CollectingDispatcher, text: str) -> bool:
-    """A real question in the middle of the booking is answered; the form then asks again."""
+def _faq_aside(
+    tracker: Tracker, dispatcher: CollectingDispatcher, text: str, accepted: bool
+) -> bool:
+    """A real question in the middle of the booking is answered; the form then asks again.
+    ``accepted``: the reply is a usable answer (a name, a number), so it stays an answer."""
     message = tracker.latest_message
-    if (message.get("intent") or {}).get("name") != "faq" or is_short_reply(text):
+    if (message.get("intent") or {}).get("name") != "faq" or not is_question_aside(
+            text, accepted):
         return False
     topic = faq_topic(message)
     if topic:
@@ -66,10 +78,13 @@ def validate_slot_choice(
     """A clicked slot, "ander moment" or a typed wish; shared by booking and rescheduling."""
     if value is None:
         return {}
-    if _faq_aside(tracker, dispatcher, str(value)):
-        return {"booking_slot": None}
     settings = current_settings()
     now = practice_now()
+    typed = str(value)
+    usable = typed.startswith(("20", dialogue.OTHER_MOMENT)) or parse_time_wish(
+        typed, now, settings.tz) is not None
+    if _faq_aside(tracker, dispatcher, typed, usable):
+        return {"booking_slot": None}
     reply = dialogue.reply_to_slot(
         str(value), tracker.get_slot("booking_mode"), now, settings,
         lambda wish: offer_slots(practice_calendar(), settings, now, wish),
@@ -86,7 +101,12 @@ class ActionStartBooking(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        return [SlotSet(name, None) for name in BOOKING_SLOTS] + [SlotSet("booking_status", None)]
+        reset = [SlotSet(name, None) for name in BOOKING_SLOTS] + [SlotSet("booking_status", None)]
+        # "kunnen jullie me dinsdagmiddag bellen?": the first offer follows that wish
+        wish = parse_time_wish(tracker.latest_message.get("text") or "", practice_now(),
+                               current_settings().tz)
+        first = wish_to_dict(wish) if wish is not None and wish != NO_PREFERENCE else None
+        return [*reset, SlotSet("booking_first_wish", first)]
 
 
 class ActionAskBookingSlot(Action):
@@ -99,12 +119,16 @@ class ActionAskBookingSlot(Action):
         settings = current_settings()
         if tracker.get_slot("booking_mode") == dialogue.ASKED:
             return [SlotSet("booking_mode", "agenda")]  # the validator just asked, with buttons
+        wish = wish_from_dict(tracker.get_slot("booking_first_wish"))
         if tracker.get_slot("booking_mode") == dialogue.CALLBACK:
             offer = Offer([], calendar_ok=False)  # already known: ask for a call-back moment
         else:
-            offer = offer_slots(practice_calendar(), settings, practice_now())
-        slots = _say(dispatcher, dialogue.ask_for_slot(offer, settings))
-        return [SlotSet(name, value) for name, value in slots.items()]
+            offer = offer_slots(practice_calendar(), settings, practice_now(), wish)
+            if wish is not None and offer.calendar_ok and not offer.slots:
+                offer, wish = offer_slots(practice_calendar(), settings, practice_now()), None
+        slots = _say(dispatcher, dialogue.ask_for_slot(offer, settings, wish))
+        return [SlotSet(name, value) for name, value in slots.items()] + [
+            SlotSet("booking_first_wish", None)]
 
 
 class _AskFromDialogue(Action):
@@ -160,11 +184,25 @@ class ActionAskBookingConsent(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         email = tracker.get_slot("contact_email")
+        settings = current_settings()
         text, buttons = dialogue.consent_question(
-            bool(tracker.get_slot("check_answers")),
             email not in (None, dialogue.NO_EMAIL),
-            current_settings().practice.name,
+            bool(_topics(tracker)),
+            settings.practice.name,
+            days_phrase(settings.retention.lead_days),
         )
+        dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
+        return []
+
+
+class ActionAskShareCheck(Action):
+    def name(self) -> str:
+        return "action_ask_share_check"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        text, buttons = dialogue.share_question()
         dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
         return []
 
@@ -181,7 +219,7 @@ class ActionAskBookingConfirm(Action):
         return []
 
 
-class ValidateBookingForm(FormValidationAction):
+class ValidateBookingForm(AnswersStayInForm, FormValidationAction):
     def name(self) -> str:
         return "validate_booking_form"
 
@@ -194,7 +232,10 @@ class ValidateBookingForm(FormValidationAction):
     ) -> list[str]:
         # Without consent there is nothing to confirm: the form ends and nothing is stored.
         if tracker.get_slot("booking_consent") is False:
-            return [s for s in domain_slots if s != "booking_confirm"]
+            return [s for s in domain_slots if s not in ("share_check", "booking_confirm")]
+        # Sharing the check answers is asked only of someone who has them.
+        if not tracker.get_slot("check_answers"):
+            return [s for s in domain_slots if s != "share_check"]
         return domain_slots
 
     async def validate_booking_slot(
@@ -207,7 +248,8 @@ class ValidateBookingForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        if value is None or _faq_aside(tracker, dispatcher, str(value)):
+        if value is None or _faq_aside(
+                tracker, dispatcher, str(value), extract_name(str(value)) is not None):
             return {"contact_name": None} if value is not None else {}
         return _say(dispatcher, dialogue.reply_to_name(str(value)))
 
@@ -215,16 +257,19 @@ class ValidateBookingForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        if value is None or _faq_aside(tracker, dispatcher, str(value)):
-            return {"contact_phone": None} if value is not None else {}
         country = current_settings().practice.country
+        if value is None or _faq_aside(
+                tracker, dispatcher, str(value), normalise_phone(str(value), country) is not None):
+            return {"contact_phone": None} if value is not None else {}
         return _say(dispatcher, dialogue.reply_to_phone(str(value), country))
 
     async def validate_contact_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        if value is None or _faq_aside(tracker, dispatcher, str(value)):
+        if value is None or _faq_aside(
+                tracker, dispatcher, str(value),
+                normalise_email(str(value)) is not None or is_opt_out(str(value))):
             return {"contact_email": None} if value is not None else {}
         return _say(dispatcher, dialogue.reply_to_email(str(value)))
 
@@ -265,6 +310,7 @@ class ActionBook(Action):
         chosen = slots.get("booking_slot")
         start = None if chosen in (None, dialogue.CALLBACK) else datetime.fromisoformat(chosen)
         email = slots.get("contact_email")
+        shared = slots.get("share_check") is True  # a separate yes, never implied by consent
         request = BookingRequest(
             sender_id=tracker.sender_id,
             channel=tracker.get_latest_input_channel() or "rest",
@@ -274,8 +320,8 @@ class ActionBook(Action):
             start=start,
             email=None if email in (None, dialogue.NO_EMAIL) else email,
             wish_text=slots.get("booking_wish"),
-            check_answers=slots.get("check_answers") or None,
-            check_band=slots.get("check_band"),
+            check_answers=(slots.get("check_answers") or None) if shared else None,
+            check_band=slots.get("check_band") if shared else None,
             topics=_topics(tracker),
         )
         try:

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import tell_staff, validate_slot_choice
-from actions.common import practice_now
+from actions.common import AnswersStayInForm, practice_now
 from burnout_assistant.changes import (
     Lookup,
     SlotTaken,
@@ -93,7 +93,7 @@ class ActionAskChangeConfirm(Action):
         return []
 
 
-class ValidateChangeForm(FormValidationAction):
+class ValidateChangeForm(AnswersStayInForm, FormValidationAction):
     def name(self) -> str:
         return "validate_change_form"
 

@@ -13,7 +13,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_dicts, faq_topic
-from burnout_assistant.check_flow import handle_reply, is_in_progress, question_prompt
+from burnout_assistant.check_flow import (
+    fix_button,
+    handle_reply,
+    is_in_progress,
+    question_prompt,
+)
 from burnout_assistant.questionnaire import current_questionnaire, result_message, score_answers
 
 DONE = "klaar"  # value of check_answer that completes the form
@@ -21,6 +26,12 @@ DONE = "klaar"  # value of check_answer that completes the form
 
 def _answers(tracker: Tracker) -> dict[str, int]:
     return dict(tracker.get_slot("check_answers") or {})
+
+
+def _wants_fix(tracker: Tracker) -> bool:
+    """The "Vorige antwoord aanpassen" button: its payload carries the check_fix entity."""
+    entities = tracker.latest_message.get("entities") or []
+    return any(e.get("entity") == "check_fix" for e in entities)
 
 
 class ActionStartCheck(Action):
@@ -34,7 +45,12 @@ class ActionStartCheck(Action):
     ) -> list[EventType]:
         questionnaire = current_questionnaire()
         answers = _answers(tracker)
-        if is_in_progress(questionnaire, answers):
+        if _wants_fix(tracker) and answers:
+            # the button under the result: the last answer is asked again
+            step = handle_reply(questionnaire, answers, "", None, fix_previous=True)
+            answers = step.answers
+            dispatcher.utter_message(text=step.say)
+        elif is_in_progress(questionnaire, answers):
             dispatcher.utter_message(text=questionnaire.messages.resumed)
         else:
             answers = {}
@@ -43,6 +59,7 @@ class ActionStartCheck(Action):
             SlotSet("check_answers", answers),
             SlotSet("check_answer", None),
             SlotSet("check_stop_asked", False),
+            SlotSet("check_noted", None),
         ]
 
 
@@ -57,9 +74,10 @@ class ActionAskCheckAnswer(Action):
     ) -> list[EventType]:
         if tracker.get_slot("check_stop_asked"):
             return []  # "wil je stoppen?" is the open question now
-        text, buttons = question_prompt(current_questionnaire(), _answers(tracker))
+        noted = tracker.get_slot("check_noted")
+        text, buttons = question_prompt(current_questionnaire(), _answers(tracker), noted)
         dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
-        return []
+        return [SlotSet("check_noted", None)] if noted else []
 
 
 class ValidateSymptomCheckForm(FormValidationAction):
@@ -86,6 +104,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
             intent,
             bool(tracker.get_slot("check_stop_asked")),
             faq_topic=faq_topic(message),
+            fix_previous=_wants_fix(tracker),
         )
         if step.respond:
             dispatcher.utter_message(response=step.respond)
@@ -95,6 +114,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
             "check_answer": DONE if step.finished else None,
             "check_answers": step.answers,
             "check_stop_asked": step.stop_asked,
+            "check_noted": step.noted,
         }
 
 
@@ -117,11 +137,15 @@ class ActionCheckResult(Action):
             )
             return [SlotSet("check_answer", None), SlotSet("check_stop_asked", False)]
         result = score_answers(questionnaire, answers)
-        dispatcher.utter_message(
-            text=result_message(questionnaire, result),
-            buttons=[
-                {"title": "Plan een gratis kennismaking", "payload": "/book_intro_call"},
-                {"title": "Ik heb nog een vraag", "payload": '/inform{"menu":"vragen"}'},
-            ],
-        )
-        return [SlotSet("check_band", result.band), SlotSet("check_answer", None)]
+        text = result_message(questionnaire, result)
+        buttons = [
+            {"title": "Plan een gratis kennismaking", "payload": "/book_intro_call"},
+            {"title": "Ik heb nog een vraag", "payload": '/inform{"menu":"vragen"}'},
+        ]
+        noted = tracker.get_slot("check_noted")
+        if noted:  # the last answer was typed: echo it, and offer to change it
+            text = f"{questionnaire.messages.noted.format(answer=noted)} {text}"
+            buttons.append(button_dicts([fix_button(questionnaire)])[0])
+        dispatcher.utter_message(text=text, buttons=buttons)
+        return [SlotSet("check_band", result.band), SlotSet("check_answer", None),
+                SlotSet("check_noted", None)]

@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from rasa_sdk import Tracker
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
 from burnout_assistant.check_flow import Button
+from burnout_assistant.form_answers import leaves_form
 from burnout_assistant.settings import current_settings
 
 
@@ -29,3 +34,28 @@ def faq_topic(message: dict[str, Any]) -> str | None:
 def practice_now() -> datetime:
     """The time now in the practice's time zone."""
     return datetime.now(current_settings().tz)
+
+
+# Free-text form questions: whatever is typed fills them (domain.yml excludes only crisis), so
+# a name like "Daan Stoppels" is never classified out of the form.
+FREE_TEXT_SLOTS = frozenset({"contact_name", "contact_phone", "contact_email", "booking_slot",
+                             "change_reference", "change_phone"})
+
+
+class AnswersStayInForm:
+    """Mixin for a FormValidationAction: a typed reply to a free-text question is an answer.
+
+    Only a clear command ("ik wil stoppen", "verwijder mijn gegevens") leaves: the validator
+    then clears what the reply filled and rejects the form, so Rasa's rules for that intent
+    answer it, exactly as when the slot mapping excluded the intent.
+    """
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        if requested in FREE_TEXT_SLOTS and leaves_form(message.get("text") or "", intent):
+            return [SlotSet(requested, None), ActionExecutionRejected(self.form_name())]
+        return await super().run(dispatcher, tracker, domain)  # type: ignore[misc]

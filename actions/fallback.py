@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from burnout_assistant.fallback import consecutive_misses, miss_reply
+from burnout_assistant.fallback import consecutive_misses, reply_for_miss
 from burnout_assistant.incoming import MessageKind
 
 
@@ -28,4 +28,5 @@ class ActionFallback(Action):
         ]
         guard = tracker.latest_message.get("message_guard") or {}
         kind = guard.get("kind", MessageKind.OK.value)
-        return [SlotSet("miss_reply", miss_reply(consecutive_misses(intents), kind))]
+        text = tracker.latest_message.get("text") or ""
+        return [SlotSet("miss_reply", reply_for_miss(consecutive_misses(intents), kind, text))]

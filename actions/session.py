@@ -8,18 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from burnout_assistant.practice_facts import english_note, response_slots
 from burnout_assistant.settings import current_settings
 
 
 def practice_slots() -> list[EventType]:
-    """Slot events with the practice's name and contact details from practice.yml."""
-    practice = current_settings().practice
-    return [
-        SlotSet("practice_name", practice.name),
-        SlotSet("practice_phone", practice.phone),
-        SlotSet("practice_email", practice.email),
-        SlotSet("practice_website", practice.website),
-    ]
+    """Slot events with the practice facts the responses quote, from practice.yml."""
+    return [SlotSet(name, value) for name, value in response_slots(current_settings()).items()]
 
 
 class ActionSessionStart(Action):
@@ -32,6 +27,25 @@ class ActionSessionStart(Action):
         carried = [
             SlotSet(key, value)
             for key, value in tracker.current_slot_values().items()
-            if value is not None and not key.startswith("practice_")
+            if value is not None and key not in response_slots(current_settings())
         ]
         return [SessionStarted(), *carried, *practice_slots(), ActionExecuted("action_listen")]
+
+
+class ActionEnglishNote(Action):
+    """One English line before the Dutch answer when the visitor wrote in English.
+
+    Runs before the answers to erasure, booking, bot and person questions (data/rules); for a
+    Dutch message it says nothing.
+    """
+
+    def name(self) -> str:
+        return "action_english_note"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        guard = tracker.latest_message.get("message_guard") or {}
+        if guard.get("english") or guard.get("kind") == "foreign":
+            dispatcher.utter_message(text=english_note(current_settings()))
+        return []

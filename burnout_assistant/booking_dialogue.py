@@ -24,8 +24,8 @@ from burnout_assistant.contact import (
 )
 from burnout_assistant.dutch_time import long_when, short_when
 from burnout_assistant.settings import Settings
-from burnout_assistant.slots import Slot
-from burnout_assistant.timewish import parse_time_wish
+from burnout_assistant.slots import Slot, TimeWish
+from burnout_assistant.timewish import describe_wish, parse_time_wish
 
 OTHER_MOMENT = "ander"
 CALLBACK = "terugbellen"
@@ -53,8 +53,13 @@ def slot_buttons(slots: list[Slot], settings: Settings) -> list[Button]:
     return [*buttons, Button("Ander moment", choice_payload(OTHER_MOMENT))]
 
 
-def ask_for_slot(offer: Offer, settings: Settings) -> Reply:
-    """The first question of the booking: three early slots, or a call-back moment."""
+def ask_for_slot(offer: Offer, settings: Settings, wish: TimeWish | None = None) -> Reply:
+    """The first question of the booking: three early slots, or a call-back moment.
+
+    ``wish`` is a time wish from the message that asked for the call ("kunnen jullie me
+    dinsdagmiddag bellen?"): the offer already follows it, and the reply says so.
+    """
+    noted = {"booking_wish": describe_wish(wish)} if wish is not None else {}
     if not offer.calendar_ok:
         return Reply(
             {"booking_mode": CALLBACK},
@@ -67,10 +72,15 @@ def ask_for_slot(offer: Offer, settings: Settings) -> Reply:
             "Er is de komende weken online niets vrij. Wanneer kunnen we je het best bellen? "
             "Dan zoekt de praktijk een moment met je.",
         )
+    intro = ("Het kennismakingsgesprek is gratis, telefonisch en duurt ongeveer "
+             f"{settings.booking.intro_call_minutes} minuten.")
+    question = ("Dit zijn de vrije momenten die het dichtst bij je wens liggen "
+                f"({describe_wish(wish)}). Welk moment past jou?" if wish is not None
+                else "Welk moment past jou?")
     return Reply(
-        {"booking_mode": "agenda", "booking_offer": [s.start.isoformat() for s in offer.slots]},
-        "Het kennismakingsgesprek is gratis, telefonisch en duurt ongeveer "
-        f"{settings.booking.intro_call_minutes} minuten. Welk moment past jou?",
+        {"booking_mode": "agenda", "booking_offer": [s.start.isoformat() for s in offer.slots],
+         **noted},
+        f"{intro} {question}",
         slot_buttons(offer.slots, settings),
     )
 
@@ -81,9 +91,11 @@ def reply_to_slot(
     """A clicked slot, "ander moment", or a typed wish; ``offer_for_wish(wish) -> Offer``."""
     text = (text or "").strip()
     if mode == CALLBACK:
-        if not text:
-            return Reply({"booking_slot": None}, "Wanneer kunnen we je het best bellen?")
-        return Reply({"booking_slot": CALLBACK, "booking_wish": text})
+        wish = parse_time_wish(text, now, settings.tz) if text else None
+        if wish is None:
+            return Reply({"booking_slot": None}, "Wanneer kunnen we je het best bellen? "
+                         "Bijvoorbeeld: \"dinsdagochtend\" of \"na 3 uur\".")
+        return Reply({"booking_slot": CALLBACK, "booking_wish": describe_wish(wish)})
     if text == OTHER_MOMENT:
         return Reply(
             {"booking_slot": None, "booking_mode": ASKED},
@@ -102,7 +114,8 @@ def reply_to_slot(
         )
     offer = offer_for_wish(wish)
     if not offer.calendar_ok:
-        return Reply({"booking_slot": CALLBACK, "booking_mode": CALLBACK, "booking_wish": text})
+        return Reply({"booking_slot": CALLBACK, "booking_mode": CALLBACK,
+                      "booking_wish": describe_wish(wish)})
     if not offer.slots:
         return Reply({"booking_slot": None}, "Rond dat moment is er helaas niets vrij. "
                      "Probeer een andere dag of een ander dagdeel.")
@@ -149,17 +162,32 @@ def reply_to_email(text: str) -> Reply:
 
 
 def consent_question(
-    has_check: bool, has_email: bool, practice_name: str
+    has_email: bool, has_topics: bool, practice_name: str, lead_period: str
 ) -> tuple[str, list[Button]]:
-    """Explicit consent, naming exactly what would be kept."""
+    """Explicit consent, naming exactly what the lead would hold, for how long, and who sees it.
+
+    The check answers are not in it: sharing them is a separate question (share_question), so
+    nobody has to share health answers to get a call.
+    """
     items = ["je naam", "telefoonnummer"] + (["e-mailadres"] if has_email else [])
-    if has_check:
-        items.append("je antwoorden uit de check")
+    items.append("het moment of je tijdswens")
+    if has_topics:
+        items.append("de onderwerpen waar je naar vroeg")
     what = ", ".join(items[:-1]) + " en " + items[-1]
     return (
-        f"Mag {practice_name} {what} bewaren en gebruiken om je te bellen voor het "
-        "kennismakingsgesprek? Je kunt dit altijd laten verwijderen.",
+        f"Om je te bellen bewaart {practice_name} {what}. Alleen medewerkers van de praktijk "
+        f"zien dit, je werkgever niet. We bewaren het {lead_period}, of korter als je vraagt "
+        "om het te wissen. Is dat goed?",
         [Button("Ja, dat is goed", "/affirm"), Button("Nee", "/deny")],
+    )
+
+
+def share_question() -> tuple[str, list[Button]]:
+    """Whether the therapist may see the check answers: a separate yes or no."""
+    return (
+        "Mag de therapeut ook je antwoorden uit de check zien? Dat helpt bij de voorbereiding. "
+        "Zeg je nee, dan plannen we het gesprek net zo goed.",
+        [Button("Ja, deel mijn antwoorden", "/affirm"), Button("Nee, liever niet", "/deny")],
     )
 
 

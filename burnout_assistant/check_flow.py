@@ -8,11 +8,12 @@ yes/no after "wil je stoppen?". Earlier answers are never lost.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from burnout_assistant.questionnaire import Questionnaire, parse_answer
+from burnout_assistant.questionnaire import Questionnaire, is_clicked, parse_answer
 
 STOP_CONFIRM_INTENTS = frozenset({"affirm", "stop"})
-SHORT_REPLY_WORDS = 4  # "een beetje", "heel vaak": answers, whatever the classifier thinks
+FIX_PAYLOAD = '/inform{"check_fix":"vorige"}'  # the one-tap "change my last answer" button
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class CheckStep:
     say: str | None = None
     buttons: list[Button] = field(default_factory=list)
     respond: str | None = None  # a domain response to send, e.g. a faq answer
+    noted: str | None = None  # a typed answer as it was understood, echoed with the next message
 
 
 def handle_reply(
@@ -40,12 +42,16 @@ def handle_reply(
     intent: str | None,
     stop_asked: bool = False,
     faq_topic: str | None = None,
+    fix_previous: bool = False,
+    today: date | None = None,
 ) -> CheckStep:
     """Apply one visitor reply to the check.
 
     ``faq_topic`` is the response selector's key (``faq/cortisol``) when the classifier took
-    the reply for a question: a real question is answered and the same check question follows,
-    but a short reply that reads as an answer ("een beetje") stays an answer.
+    the reply for a question: a real question (one that cannot be read as an answer, or that
+    asks something) is answered and the same check question follows. An answer that names
+    complaints ("heel vaak, vooral hoofdpijn") stays an answer. ``fix_previous`` is the
+    correction button: the last answer is forgotten and its question asked again.
     """
     answers = dict(answers)
     messages = questionnaire.messages
@@ -60,35 +66,51 @@ def handle_reply(
             say=messages.stop_question,
             buttons=[Button(messages.stop_yes, "/affirm"), Button(messages.stop_no, "/deny")],
         )
+    if fix_previous:
+        answered = [q for q in questionnaire.questions if q.id in answers]
+        if answered:
+            del answers[answered[-1].id]
+        return CheckStep(answers, say=messages.fixing)
     question = questionnaire.next_question(answers)
     if question is None:
         return CheckStep(answers, finished=True)
-    option = parse_answer(questionnaire, question, text)
-    if faq_topic and (option is None or not is_short_reply(text)):
+    option = parse_answer(questionnaire, question, text, today)
+    if faq_topic and (option is None or "?" in text):
         return CheckStep(answers, respond=f"utter_{faq_topic}")
     if option is None:
         return CheckStep(answers, say=messages.not_understood)
     answers[question.id] = option.value
-    return CheckStep(answers, finished=questionnaire.next_question(answers) is None)
-
-
-def is_short_reply(text: str) -> bool:
-    """A few words and no question mark: the shape of an answer, not of a question."""
-    return "?" not in text and len(text.split()) <= SHORT_REPLY_WORDS
+    noted = None if is_clicked(questionnaire, question, text) else option.label.lower()
+    return CheckStep(
+        answers, finished=questionnaire.next_question(answers) is None, noted=noted
+    )
 
 
 def question_prompt(
-    questionnaire: Questionnaire, answers: dict[str, int]
+    questionnaire: Questionnaire, answers: dict[str, int], noted: str | None = None
 ) -> tuple[str, list[Button]]:
-    """The next question with its number and one button per option."""
+    """The next question with its number and one button per option.
+
+    ``noted`` is the previous answer when it was typed: the question starts with
+    "Genoteerd: vaak." and a last button changes that answer.
+    """
     question = questionnaire.next_question(answers)
     if question is None:
         raise ValueError("the check is complete; there is no next question")
-    prefix = questionnaire.messages.question_prefix.format(
+    messages = questionnaire.messages
+    prefix = messages.question_prefix.format(
         number=questionnaire.position(question), total=len(questionnaire.questions)
     )
     buttons = [Button(o.label, o.label) for o in questionnaire.options(question)]
-    return f"{prefix} {question.text}", buttons
+    text = f"{prefix} {question.text}"
+    if noted:
+        text = f"{messages.noted.format(answer=noted)} {text}"
+        buttons.append(fix_button(questionnaire))
+    return text, buttons
+
+
+def fix_button(questionnaire: Questionnaire) -> Button:
+    return Button(questionnaire.messages.fix_button, FIX_PAYLOAD)
 
 
 def is_in_progress(questionnaire: Questionnaire, answers: dict[str, int] | None) -> bool:

@@ -7,6 +7,7 @@ value of the ``miss_reply`` slot; rules in data/rules/fallback.yml map it to a r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from burnout_assistant.incoming import MessageKind
@@ -35,3 +36,21 @@ def miss_reply(misses: int, kind: MessageKind | str = MessageKind.OK) -> str:
     if misses >= 2:
         return "second_miss"
     return _KIND_REPLIES.get(MessageKind(kind), "rephrase")
+
+
+# An erasure request the classifier missed (often English: "delete my data please") is still
+# an erasure request: it is never refused because of its language.
+_ERASURE = re.compile(
+    r"\b(?:delete|erase|remove|wipe|verwijder\w*|wis|wissen)\b.*\b(?:data|information|info|"
+    r"details|everything|account|chat|conversation|gegevens|alles|gesprek)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_erasure(text: str) -> bool:
+    return bool(_ERASURE.search(text or ""))
+
+
+def reply_for_miss(misses: int, kind: MessageKind | str, text: str) -> str:
+    """``miss_reply`` plus one exception: a missed erasure request is answered as one."""
+    return "erase" if asks_erasure(text) else miss_reply(misses, kind)

@@ -13,11 +13,14 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, root_validator, validator
 
+from burnout_assistant import typed_answers
 from burnout_assistant.config_files import parse_model, read_yaml
 
 DEFAULT_PATH = Path("questionnaire.yml")
@@ -41,6 +44,9 @@ class Option(_Strict):
 
 
 class Scale(_Strict):
+    # The rule grammar of typed_answers.py that reads typed answers on this scale; a scale
+    # without a kind is read by its labels and synonyms only.
+    kind: Literal["frequency", "duration", "impact"] | None = None
     options: list[Option] = Field(..., min_items=2)
 
     @validator("options")
@@ -50,6 +56,16 @@ class Scale(_Strict):
             raise ValueError("option values must be unique")
         return options
 
+    @root_validator(skip_on_failure=True)
+    def _fits_kind(cls, values: dict) -> dict:
+        levels = {"frequency": 5, "impact": 4}.get(values.get("kind") or "")
+        if levels and len(values["options"]) != levels:
+            raise ValueError(f"a {values['kind']} scale has {levels} options, lowest first")
+        if values.get("kind") == "duration" and any(
+                o.max_months is None for o in values["options"][:-1]):
+            raise ValueError("a duration scale needs max_months on every option but the last")
+        return values
+
 
 class Question(_Strict):
     id: str = Field(..., regex=r"^[a-z][a-z0-9_]*$")
@@ -58,10 +74,15 @@ class Question(_Strict):
     complaint: str = ""
     scored: bool = True
     physical: bool = False
+    # Asked positively about something healthy ("hoe vaak word je uitgerust wakker?"): the
+    # score counts the other way round, so "nooit" adds the most.
+    reverse: bool = False
+    mood: bool = False  # a high answer gives huisarts advice and the 113 line, whatever the total
 
 
 class Band(_Strict):
     name: str
+    label: str = Field(..., min_length=1)  # the band in plain words: "veel klachten"
     up_to: int
     text: str
 
@@ -70,6 +91,7 @@ class HuisartsRule(_Strict):
     bands: list[str] = Field(default_factory=list)
     duration_from: int | None = None
     physical_from: int | None = None
+    mood_from: int | None = None
 
 
 class Scoring(_Strict):
@@ -96,6 +118,18 @@ class Messages(_Strict):
     paused: str = "Oké, we stoppen hier. Zeg \"ga verder\" als je later verder wilt."
     resume_button: str = "Ga verder met de check"
     resumed: str = "We gaan verder waar je gebleven was."
+    noted: str = "Genoteerd: {answer}."
+    fix_button: str = "Vorige antwoord aanpassen"
+    fixing: str = "Geen probleem, we doen die vraag opnieuw."
+    result_band: str = "Je uitkomst: {label}."
+    huisarts: str = (
+        "Ga ook langs je huisarts, vanwege {reasons}. De huisarts kan kijken of er een "
+        "lichamelijke oorzaak meespeelt."
+    )
+    mood_line: str = (
+        "Voel je je zo somber dat je soms niet meer wilt leven? Praat er dan over met 113, "
+        "dag en nacht: bel 0800-0113 of chat via 113.nl."
+    )
 
 
 class Questionnaire(_Strict):
@@ -122,6 +156,8 @@ class Questionnaire(_Strict):
             if name not in band_names:
                 raise ValueError(f"scoring.huisarts.bands: unknown band {name!r}")
         top = sum(max(o.value for o in scales[q.scale].options) for q in questions if q.scored)
+        if not any(q.mood for q in questions) and scoring.huisarts.mood_from is not None:
+            raise ValueError("scoring.huisarts.mood_from: no question has mood: true")
         if scoring.bands[-1].up_to < top:
             raise ValueError(f"scoring.bands: the last band must reach the maximum score {top}")
         return values
@@ -157,19 +193,6 @@ def current_questionnaire() -> Questionnaire:
 
 # --- understanding typed answers -------------------------------------------------------------
 
-_NUMBER_WORDS = {
-    "een": 1, "één": 1, "1": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
-    "zeven": 7, "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "paar": 2,
-    "anderhalf": 1.5, "enkele": 3,
-}
-_UNIT_MONTHS = {"dag": 1 / 30, "week": 0.25, "weken": 0.25, "maand": 1, "maanden": 1,
-                "jaar": 12, "jaren": 12, "dagen": 1 / 30}
-_DURATION = re.compile(
-    r"(?P<n>\d+(?:[.,]\d+)?|een|één|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf"
-    r"|paar|anderhalf|enkele)?\s*(?P<half>half\s+)?(?P<unit>dagen|dag|weken|week|maanden|maand"
-    r"|jaren|jaar)\b"
-)
-
 
 def _normal(text: str) -> str:
     text = unicodedata.normalize("NFKD", text or "")
@@ -178,28 +201,20 @@ def _normal(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def months_mentioned(text: str) -> float | None:
-    """``"een half jaar al"`` → 6, ``"ruim 2 maanden"`` → 2, ``"3 weken"`` → 0.75."""
-    match = _DURATION.search(_normal(text))
-    if not match:
-        return None
-    unit = _UNIT_MONTHS[match.group("unit")]
-    if match.group("half"):
-        return 0.5 * unit * (_to_number(match.group("n")) if match.group("n") else 1)
-    number = _to_number(match.group("n")) if match.group("n") else 1
-    return number * unit
+def is_clicked(questionnaire: Questionnaire, question: Question, text: str) -> bool:
+    """A button's payload is its label: anything else was typed (and is echoed back)."""
+    return any((text or "").strip() == o.label for o in questionnaire.options(question))
 
 
-def _to_number(token: str) -> float:
-    token = token.replace(",", ".")
-    return float(token) if re.fullmatch(r"\d+(\.\d+)?", token) else _NUMBER_WORDS[token]
-
-
-def parse_answer(questionnaire: Questionnaire, question: Question, text: str) -> Option | None:
+def parse_answer(
+    questionnaire: Questionnaire, question: Question, text: str, today: date | None = None
+) -> Option | None:
     """Map a typed or clicked answer to an option, or None when it cannot be placed.
 
-    Tries, in order: the option's label, a digit for the n-th option, a number of months for
-    duration scales, the longest synonym found in the text, then a close spelling (typos).
+    Tries, in order: the option's label, a digit for the n-th option, the rule grammar of the
+    scale's kind (typed_answers.py: negation, "bijna", durations and dates), and last the
+    whole answer against a synonym or, for typos, a close spelling of one. Synonyms never
+    match inside a sentence: "niet" in "ik kan niet meer werken" is not "nauwelijks".
     """
     options = questionnaire.options(question)
     said = _normal(text)
@@ -210,21 +225,30 @@ def parse_answer(questionnaire: Questionnaire, question: Question, text: str) ->
             return option
     if re.fullmatch(r"\d", said) and 1 <= int(said) <= len(options):
         return options[int(said) - 1]
-    if any(o.max_months is not None for o in options):
-        months = months_mentioned(said)
+    kind = questionnaire.scales[question.scale].kind
+    if kind == "duration":
+        months = typed_answers.read_months(text, today or date.today())
         if months is not None:
             return next((o for o in options if o.max_months is None or months <= o.max_months),
                         options[-1])
-    phrases = sorted(
-        ((_normal(p), o) for o in options for p in [o.label, *o.synonyms]),
-        key=lambda item: len(item[0]),
-        reverse=True,
-    )
-    for phrase, option in phrases:
-        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", said):
-            return option
-    close = difflib.get_close_matches(said, [p for p, _ in phrases], n=1, cutoff=0.8)
-    return next((o for p, o in phrases if close and p == close[0]), None)
+    elif kind is not None:
+        read = typed_answers.read_frequency if kind == "frequency" else typed_answers.read_impact
+        level = read(text)
+        if level is not None:
+            return sorted(options, key=lambda o: o.value)[level]
+    phrases = {_normal(p): o for o in options for p in [o.label, *o.synonyms]}
+    if said in phrases:
+        return phrases[said]
+    close = difflib.get_close_matches(said, list(phrases), n=1, cutoff=0.8)
+    return phrases[close[0]] if close else None
+
+
+def score_of(questionnaire: Questionnaire, question: Question, value: int) -> int:
+    """What an answer adds to the total: reversed for questions asked about something healthy."""
+    if not question.reverse:
+        return int(value)
+    values = [o.value for o in questionnaire.options(question)]
+    return max(values) + min(values) - int(value)
 
 
 # --- scoring ---------------------------------------------------------------------------------
@@ -236,10 +260,12 @@ class CheckResult:
 
     total: int
     band: str
+    band_label: str
     band_text: str
     stand_out: list[str]  # strongest first, at most MAX_STAND_OUT
     huisarts_reasons: list[str]  # empty: no extra advice to see the huisarts
     complete: bool
+    mood_high: bool = False  # the mood question answered "vaak" or more: the 113 line follows
 
     @property
     def advise_huisarts(self) -> bool:
@@ -247,53 +273,73 @@ class CheckResult:
 
 
 def score_answers(questionnaire: Questionnaire, answers: dict[str, int]) -> CheckResult:
-    """Band, complaints that stood out and the huisarts advice; unanswered questions count 0."""
-    scored = [q for q in questionnaire.questions if q.scored]
-    total = sum(int(answers.get(q.id, 0)) for q in scored)
-    band = next(b for b in questionnaire.scoring.bands if total <= b.up_to)
+    """Band, complaints that stood out and the huisarts advice; unanswered questions count 0.
+
+    The advice never contradicts the band: the lowest band does not add "your complaints
+    last long" (it said there are few), but a high mood answer always brings the huisarts and
+    the 113 line, whatever the total.
+    """
+    scored = [q for q in questionnaire.questions if q.scored and q.id in answers]
+    points = {q.id: score_of(questionnaire, q, answers[q.id]) for q in scored}
+    total = sum(points.values())
+    bands = questionnaire.scoring.bands
+    band = next(b for b in bands if total <= b.up_to)
     threshold = questionnaire.scoring.stands_out_from
     strong = sorted(
-        (q for q in scored if int(answers.get(q.id, -1)) >= threshold),
-        key=lambda q: -int(answers[q.id]),  # stable: equal answers keep questionnaire order
+        (q for q in scored if points[q.id] >= threshold),
+        key=lambda q: -points[q.id],  # stable: equal answers keep questionnaire order
     )
     rule = questionnaire.scoring.huisarts
     duration = _answer_on_scale(questionnaire, answers, "duration")
-    physical = max((int(answers.get(q.id, 0)) for q in scored if q.physical), default=0)
+    physical = max((points[q.id] for q in scored if q.physical), default=0)
+    mood = max((int(answers[q.id]) for q in questionnaire.questions
+                if q.mood and q.id in answers), default=0)
+    mood_high = rule.mood_from is not None and mood >= rule.mood_from
     reasons = []
     if band.name in rule.bands:
-        reasons.append("je veel klachten aangeeft")
-    if rule.duration_from is not None and duration is not None and duration >= rule.duration_from:
-        reasons.append("je klachten al langer dan drie maanden duren")
+        reasons.append("veel klachten")
+    if (rule.duration_from is not None and duration is not None
+            and duration >= rule.duration_from and band is not bands[0]):
+        reasons.append("klachten die langer dan drie maanden duren")
     if rule.physical_from is not None and physical >= rule.physical_from:
-        reasons.append("je ook lichamelijke klachten hebt")
+        reasons.append("ook lichamelijke klachten")
+    if mood_high:
+        reasons.append("je vaak somber voelen")
     return CheckResult(
         total=total,
         band=band.name,
+        band_label=band.label,
         band_text=band.text,
         stand_out=[q.complaint or q.id for q in strong][:MAX_STAND_OUT],
         huisarts_reasons=reasons,
         complete=questionnaire.next_question(answers) is None,
+        mood_high=mood_high,
     )
 
 
 def _answer_on_scale(
-    questionnaire: Questionnaire, answers: dict[str, int], scale: str
+    questionnaire: Questionnaire, answers: dict[str, int], kind: str
 ) -> int | None:
-    question = next((q for q in questionnaire.questions if q.scale == scale), None)
+    question = next((q for q in questionnaire.questions
+                     if questionnaire.scales[q.scale].kind == kind or q.scale == kind), None)
     return None if question is None or question.id not in answers else int(answers[question.id])
 
 
 def result_message(questionnaire: Questionnaire, result: CheckResult) -> str:
     """The result in plain Dutch: band, what stood out, not a diagnosis, huisarts if it fits."""
-    parts = [f"Dank je wel voor het invullen. {result.band_text}"]
+    messages = questionnaire.messages
+    parts = [
+        "Dank je wel voor het invullen.",
+        messages.result_band.format(label=result.band_label),
+        result.band_text,
+    ]
     if result.stand_out:
         parts.append("Wat eruit sprong: " + _dutch_list(result.stand_out) + ".")
     parts.append(questionnaire.disclaimer)
     if result.advise_huisarts:
-        parts.append(
-            f"Omdat {_dutch_list(result.huisarts_reasons)}, is het verstandig om ook naar je "
-            "huisarts te gaan: die kan kijken of er een lichamelijke oorzaak meespeelt."
-        )
+        parts.append(messages.huisarts.format(reasons=_dutch_list(result.huisarts_reasons)))
+    if result.mood_high:
+        parts.append(messages.mood_line)
     parts.append(
         "Wil je er met een therapeut over praten? Plan dan een gratis telefonische kennismaking."
     )

@@ -37,6 +37,10 @@ class Practice(Strict):
     email: str
     website: str = ""
     country: str = "NL"
+    # Answers to practical questions, in Dutch as the visitor reads them (practice_facts.py).
+    where: str = Field("online via beeldbellen of in de praktijk", min_length=3)
+    waiting: str = Field("meestal binnen twee weken", min_length=3)
+    referral_needed: bool = False
 
     @validator("email")
     def _email(cls, value: str) -> str:

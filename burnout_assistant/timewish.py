@@ -511,3 +511,47 @@ def _not_past(day: date, today: date) -> date:
     while day < today:
         day += timedelta(weeks=1)
     return day
+
+
+# --- a wish kept between turns, and said back -------------------------------------------------
+
+
+def wish_to_dict(wish: TimeWish) -> dict:
+    """A JSON-safe form for a slot: the wish from the opening message waits for the offer."""
+    return {
+        "days": [d.isoformat() for d in wish.days] if wish.days is not None else None,
+        "earliest": wish.earliest.isoformat("minutes") if wish.earliest else None,
+        "latest": wish.latest.isoformat("minutes") if wish.latest else None,
+    }
+
+
+def wish_from_dict(raw: dict | None) -> TimeWish | None:
+    if not raw:
+        return None
+    days = raw.get("days")
+    return TimeWish(
+        tuple(date.fromisoformat(d) for d in days) if days is not None else None,
+        time.fromisoformat(raw["earliest"]) if raw.get("earliest") else None,
+        time.fromisoformat(raw["latest"]) if raw.get("latest") else None,
+    )
+
+
+def describe_wish(wish: TimeWish) -> str:
+    """"di 8 dec, na 13:00": what is stored and mailed as the visitor's preferred time.
+
+    Built from the parsed wish only, never from the visitor's own words, so a sentence such as
+    "ik ben op, kan het dinsdag?" never carries health details into a lead or a mail.
+    """
+    from burnout_assistant.dutch_time import short_date
+
+    parts = []
+    if wish.days:
+        parts.append(" of ".join(short_date(d) for d in sorted(wish.days)[:5]))
+    if wish.earliest and wish.latest:
+        parts.append(f"tussen {wish.earliest:%H:%M} en {wish.latest:%H:%M}"
+                     if wish.earliest != wish.latest else f"om {wish.earliest:%H:%M}")
+    elif wish.earliest:
+        parts.append(f"na {wish.earliest:%H:%M}")
+    elif wish.latest:
+        parts.append(f"voor {wish.latest:%H:%M}")
+    return ", ".join(parts) or "zo snel mogelijk"

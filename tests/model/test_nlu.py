@@ -10,9 +10,11 @@ import yaml
 from burnout_assistant.evaluation import full_label, load_examples, score
 
 ROOT = Path(__file__).parents[2]
-TEST_SET = ROOT / "tests" / "nlu" / "test_set.yml"
+# The independent test set: the first writers' file, and a second set of writers for the
+# practical topics, booking with a time wish and English basics (issue 13).
+TEST_SETS = [ROOT / "tests" / "nlu" / "test_set.yml", ROOT / "tests" / "nlu" / "practical.yml"]
 PHRASES = yaml.safe_load((ROOT / "tests" / "safety" / "phrases.yml").read_text())
-MIN_MACRO_F1 = 0.90
+MIN_MACRO_F1 = 0.92
 REPORT: list[str] = []  # printed at the end of the session by conftest
 
 
@@ -31,8 +33,12 @@ def _selected(parsed: dict) -> str | None:
     return selector.get("intent_response_key")
 
 
+def _test_examples() -> list:
+    return [example for path in TEST_SETS for example in load_examples(path)]
+
+
 def test_test_set_is_independent_and_big_enough() -> None:
-    examples = load_examples(TEST_SET)
+    examples = _test_examples()
     assert len(examples) >= 300
     files = (ROOT / "data" / "nlu").rglob("*.yml")
     training = {e.text.lower() for path in files for e in load_examples(path)}
@@ -41,7 +47,7 @@ def test_test_set_is_independent_and_big_enough() -> None:
 
 
 def test_intent_macro_f1_on_the_independent_test_set(parse) -> None:
-    examples = load_examples(TEST_SET)
+    examples = _test_examples()
     report = score([e.label for e in examples], [label_of(parse(e.text)) for e in examples])
     REPORT.extend(report.lines())
     assert report.macro_f1 >= MIN_MACRO_F1, "\n".join(report.lines())
@@ -55,6 +61,7 @@ BUTTON_TARGETS = {
     "Hoe werkt jullie aanpak?": "faq/aanpak",
     "Wat is het kennismakingsgesprek?": "faq/kennismakingsgesprek",
     "Wat kost het?": "faq/kosten",
+    "Hoe gaan jullie om met mijn privacy?": "faq/privacy",
 }
 
 

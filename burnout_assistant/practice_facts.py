@@ -1,0 +1,87 @@
+"""Practice facts as the Dutch phrases responses quote: opening hours, place, waiting time,
+referral and retention.
+
+Responses in domain.yml say "{retention_conversation}" rather than "30 dagen", so a practice
+that changes its retention in practice.yml never leaves a promise in a text that is no longer
+true. Session start puts these phrases into slots.
+"""
+
+from __future__ import annotations
+
+from burnout_assistant.settings import WEEKDAYS, Settings
+
+DAY_NAMES = dict(zip(WEEKDAYS, ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
+                                "zaterdag", "zondag"), strict=False))
+_YEARS = {1: "een jaar", 2: "twee jaar", 3: "drie jaar", 5: "vijf jaar", 7: "zeven jaar"}
+
+
+def days_phrase(days: int) -> str:
+    """365 → "een jaar", 30 → "30 dagen": how a retention period is said."""
+    if days % 365 == 0 and days // 365 in _YEARS:
+        return _YEARS[days // 365]
+    return "een dag" if days == 1 else f"{days} dagen"
+
+
+def hours_phrase(settings: Settings) -> str:
+    """"op maandag en dinsdag van 9.00 tot 12.00 en van 13.00 tot 17.00, op woensdag …"."""
+    groups: list[tuple[list[str], list[str]]] = []
+    for day in WEEKDAYS:
+        windows = settings.booking.opening_hours.get(day)
+        if not windows:
+            continue
+        if groups and groups[-1][1] == windows:
+            groups[-1][0].append(DAY_NAMES[day])
+        else:
+            groups.append(([DAY_NAMES[day]], windows))
+    if not groups:
+        return "op afspraak"
+    parts = []
+    for days, windows in groups:
+        spans = " en ".join(_span(window) for window in windows)
+        parts.append(f"{_and(days)} {spans}")
+    return _and(parts)
+
+
+def _span(window: str) -> str:
+    start, end = window.split("-")
+    return f"{_clock(start)}-{_clock(end)} uur"
+
+
+def _clock(hhmm: str) -> str:
+    hours, minutes = hhmm.split(":")
+    return str(int(hours)) if minutes == "00" else f"{int(hours)}.{minutes}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
+
+
+def response_slots(settings: Settings) -> dict[str, str]:
+    """Every practice slot the responses quote, by slot name."""
+    practice = settings.practice
+    return {
+        "practice_name": practice.name,
+        "practice_phone": practice.phone,
+        "practice_email": practice.email,
+        "practice_website": practice.website,
+        "practice_hours": hours_phrase(settings),
+        "practice_where": practice.where,
+        "practice_waiting": practice.waiting,
+        "practice_referral": (
+            "Je hebt een verwijzing van je huisarts nodig." if practice.referral_needed
+            else "Je hebt geen verwijzing van je huisarts nodig."
+        ),
+        "retention_conversation": days_phrase(settings.retention.conversation_days),
+        "retention_lead": days_phrase(settings.retention.lead_days),
+    }
+
+
+ENGLISH_NOTE = (
+    "I answer in Dutch, but you are welcome to write in English. For personal help, call the "
+    "practice at {phone}."
+)
+
+
+def english_note(settings: Settings) -> str:
+    """The one English line before a Dutch answer to an English message."""
+    return ENGLISH_NOTE.format(phone=settings.practice.phone)
