@@ -300,8 +300,9 @@ class ActionBook(Action):
         if slots.get("booking_consent") is not True or slots.get("booking_confirm") is not True:
             consent_refused = slots.get("booking_consent") is False
             dispatcher.utter_message(
-                text=("Helemaal goed: dan bewaar ik niets. " if consent_refused else
-                      "Oké, ik heb niets geboekt. ")
+                text=("Helemaal goed: er gaat niets naar de praktijk. Dit gesprek wordt na "
+                      f"{days_phrase(settings.retention.conversation_days)} vanzelf gewist. "
+                      if consent_refused else "Oké, ik heb niets geboekt. ")
                 + f"Je kunt de praktijk altijd zelf bellen op {settings.practice.phone}.",
                 buttons=[{"title": "Toch een kennismaking plannen",
                           "payload": "/book_intro_call"}],

@@ -58,6 +58,10 @@ BOOKING_STATUS = "booking_status"
 BOOKED = "booked"
 CALLBACK = "callback"
 MISS_INTENTS = ("nlu_fallback", "out_of_scope")
+# A message a form took as its answer was understood, whatever its intent: a name, a phone
+# number, an e-mail address, a booking code or a check answer never shows as "niet begrepen".
+ANSWER_SLOTS = frozenset({"contact_name", "contact_phone", "contact_email", "booking_slot",
+                          "booking_wish", "change_reference", "change_phone"})
 FALLBACK_ACTION = "action_fallback"
 CRISIS_QUESTION = CHECK_IN_RESPONSE
 PLACEHOLDER_INTENT = "te_labelen"
@@ -325,10 +329,10 @@ class ConversationStore:
             return []
         candidates = (
             select(events.c.id, events.c.sender_id, events.c.type_name, events.c.intent_name,
-                   events.c.timestamp)
+                   events.c.timestamp, events.c.data)
             .where(
                 events.c.timestamp >= _ts(since),
-                or_(events.c.type_name == "user",
+                or_(events.c.type_name.in_(("user", "slot")),
                     and_(events.c.type_name == "action",
                          events.c.action_name == FALLBACK_ACTION)),
             )
@@ -338,11 +342,16 @@ class ConversationStore:
         misses: list[Miss] = []
         with self._engine.connect() as connection:
             last_user: dict[str, tuple[int, float]] = {}
-            for event_id, sender, type_name, intent, timestamp in connection.execute(candidates):
+            answered: dict[str, int] = {}  # check answers so far, per sender
+            for event_id, sender, type_name, intent, timestamp, data in connection.execute(
+                    candidates):
                 if type_name == "user":
                     last_user[sender] = (event_id, timestamp or 0.0)
                     if intent in MISS_INTENTS:
                         missed[event_id] = timestamp or 0.0
+                elif type_name == "slot":
+                    if sender in last_user and _form_accepted(_load(data), answered, sender):
+                        missed.pop(last_user[sender][0], None)
                 elif sender in last_user:
                     user_id, user_at = last_user[sender]
                     missed[user_id] = user_at
@@ -421,6 +430,17 @@ class ConversationStore:
                     connection.execute(delete(events).where(events.c.sender_id.in_(found)))
                 deleted += len(found)
         return deleted
+
+
+def _form_accepted(event: dict[str, Any], answered: dict[str, int], sender: str) -> bool:
+    """Whether this slot event shows a form taking the last message as its answer."""
+    name, value = event.get("name"), event.get("value")
+    if name == "check_answers":
+        count = len(value or {})
+        grew = count > answered.get(sender, 0)
+        answered[sender] = count
+        return grew
+    return name in ANSWER_SLOTS and value not in (None, "")
 
 
 def _faq(events: Table) -> Any:

@@ -23,7 +23,8 @@ def days_phrase(days: int) -> str:
 
 
 def hours_phrase(settings: Settings) -> str:
-    """"op maandag en dinsdag van 9.00 tot 12.00 en van 13.00 tot 17.00, op woensdag …"."""
+    """"maandag en dinsdag 9-12 en 13-17 uur, woensdag 9-12 uur, …": days with equal hours
+    are grouped, so the sentence stays short."""
     groups: list[tuple[list[str], list[str]]] = []
     for day in WEEKDAYS:
         windows = settings.booking.opening_hours.get(day)
@@ -38,13 +39,13 @@ def hours_phrase(settings: Settings) -> str:
     parts = []
     for days, windows in groups:
         spans = " en ".join(_span(window) for window in windows)
-        parts.append(f"{_and(days)} {spans}")
+        parts.append(f"{_and(days)} {spans} uur")
     return _and(parts)
 
 
 def _span(window: str) -> str:
     start, end = window.split("-")
-    return f"{_clock(start)}-{_clock(end)} uur"
+    return f"{_clock(start)}-{_clock(end)}"
 
 
 def _clock(hhmm: str) -> str:

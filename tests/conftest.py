@@ -19,9 +19,11 @@ def pytest_terminal_summary(terminalreporter) -> None:
     """Print the NLU evaluation report, so the test command always shows the F1."""
     from tests.model.test_crisis_corpus import REPORT as CRISIS
     from tests.model.test_nlu import REPORT
+    from tests.unit.test_typed_answers import REPORT as TYPED
 
     for title, lines in (("NLU evaluation (independent test set)", REPORT),
-                         ("Crisis safety net (independent writers)", CRISIS)):
+                         ("Crisis safety net (independent writers)", CRISIS),
+                         ("Typed check answers (by scale and writer)", TYPED)):
         if lines:
             terminalreporter.section(title)
             for line in lines:

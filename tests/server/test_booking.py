@@ -117,7 +117,8 @@ def test_without_consent_nothing_is_stored(servers, practice) -> None:
     servers.send(sender, "0612345678")
     servers.send(sender, "geen")
     refused = texts(servers.send(sender, "/deny"))
-    assert "bewaar ik niets" in refused and "+31 20 123 4567" in refused
+    assert "niets naar de praktijk" in refused and "+31 20 123 4567" in refused
+    assert "30 dagen vanzelf gewist" in refused  # true: the conversation itself is kept
     store = LeadStore(practice["leads_url"])
     assert store.erase_conversation(sender) == 0  # there was nothing of this visitor to erase
 

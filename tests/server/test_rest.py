@@ -24,7 +24,7 @@ def test_first_message_explains_what_it_is(servers) -> None:
     text = texts(replies)
     assert SETTINGS.practice.name in text  # filled from practice.yml by action_session_start
     assert "digitale assistent" in text and "geen therapeut" in text
-    assert "toestemming" in text  # the privacy line
+    assert "30 dagen" in text and "werkgever" in text  # the privacy line, true to practice.yml
     titles = [b["title"] for r in replies for b in r.get("buttons", [])]
     assert "Doe de korte check" in titles and "Plan een gratis kennismaking" in titles
 

@@ -43,9 +43,15 @@ def test_unclear_moment_is_asked_again() -> None:
     assert reply.slots == {"booking_slot": None} and "begreep ik niet" in reply.say
 
 
-def test_call_back_mode_keeps_the_wish_as_typed() -> None:
+def test_call_back_mode_keeps_the_wish_as_understood_never_the_words() -> None:
     reply = dialogue.reply_to_slot("na 3 uur graag", dialogue.CALLBACK, NOW, SETTINGS, None)
-    assert reply.slots == {"booking_slot": dialogue.CALLBACK, "booking_wish": "na 3 uur graag"}
+    assert reply.slots == {"booking_slot": dialogue.CALLBACK, "booking_wish": "na 15:00"}
+    # health details typed with a wish never reach the lead or a mail
+    told = dialogue.reply_to_slot("ik ben zo op en angstig, dinsdag na 3 uur",
+                                  dialogue.CALLBACK, NOW, SETTINGS, None)
+    assert "angstig" not in told.slots["booking_wish"] and "15:00" in told.slots["booking_wish"]
+    unknown = dialogue.reply_to_slot("pizza", dialogue.CALLBACK, NOW, SETTINGS, None)
+    assert unknown.slots == {"booking_slot": None} and unknown.say
 
 
 def test_phone_name_email_replies() -> None:
@@ -57,11 +63,16 @@ def test_phone_name_email_replies() -> None:
     assert dialogue.reply_to_email("jan@").slots == {"contact_email": None}
 
 
-def test_consent_names_exactly_what_is_kept() -> None:
-    text, _ = dialogue.consent_question(False, False, "Praktijk X")
-    assert "e-mail" not in text and "check" not in text
-    text, _ = dialogue.consent_question(True, True, "Praktijk X")
-    assert "e-mailadres" in text and "antwoorden uit de check" in text
+def test_consent_names_exactly_what_is_kept_how_long_and_who_sees_it() -> None:
+    text, _ = dialogue.consent_question(False, False, "Praktijk X", "een jaar")
+    assert "e-mail" not in text and "check" not in text and "onderwerpen" not in text
+    text, _ = dialogue.consent_question(True, True, "Praktijk X", "een jaar")
+    assert "e-mailadres" in text and "onderwerpen waar je naar vroeg" in text
+    assert "tijdswens" in text and "een jaar" in text and "medewerkers" in text
+    assert "check" not in text  # sharing the check answers is its own yes or no
+    share, buttons = dialogue.share_question()
+    assert "antwoorden uit de check" in share and [b.payload for b in buttons] == [
+        "/affirm", "/deny"]
 
 
 def test_booked_message_gives_day_time_phone_and_reference() -> None:

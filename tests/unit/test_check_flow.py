@@ -2,7 +2,12 @@
 
 from pathlib import Path
 
-from burnout_assistant.check_flow import handle_reply, is_in_progress, question_prompt
+from burnout_assistant.check_flow import (
+    FIX_PAYLOAD,
+    handle_reply,
+    is_in_progress,
+    question_prompt,
+)
 from burnout_assistant.questionnaire import load_questionnaire
 
 Q = load_questionnaire(Path(__file__).parents[2] / "questionnaire.yml")
@@ -12,8 +17,28 @@ def test_an_answer_is_stored_and_the_next_question_follows() -> None:
     step = handle_reply(Q, {}, "heel vaak", "inform")
     assert step.answers == {"vermoeidheid": 3} and not step.finished and step.say is None
     text, buttons = question_prompt(Q, step.answers)
-    assert text.startswith("Vraag 2 van 10:") and "slaap" in text
+    assert text.startswith("Vraag 2 van 11:") and "uitgerust" in text
     assert buttons[0].title == "Nooit"
+
+
+def test_a_typed_answer_is_echoed_with_a_one_tap_fix_and_a_click_is_not() -> None:
+    typed = handle_reply(Q, {}, "ja heel vaak eigenlijk", "inform")
+    assert typed.noted == "vaak"
+    text, buttons = question_prompt(Q, typed.answers, typed.noted)
+    assert text.startswith("Genoteerd: vaak. Vraag 2 van 11:")
+    assert buttons[-1].payload == FIX_PAYLOAD
+    clicked = handle_reply(Q, {}, "Vaak", "inform")
+    assert clicked.noted is None and clicked.answers == typed.answers
+    fixed = handle_reply(Q, typed.answers, "", None, fix_previous=True)
+    assert fixed.answers == {} and fixed.say == Q.messages.fixing
+    assert question_prompt(Q, fixed.answers)[0].startswith("Vraag 1 van 11:")
+
+
+def test_an_answer_naming_complaints_is_an_answer_not_a_faq_question() -> None:
+    answers = {q.id: 1 for q in Q.questions[:7]}
+    step = handle_reply(Q, answers, "heel vaak, vooral hoofdpijn en buikpijn", "faq",
+                        faq_topic="faq/lichamelijke_klachten")
+    assert step.respond is None and step.answers["lichamelijk"] == 3
 
 
 def test_unplaceable_answer_keeps_earlier_answers() -> None:
@@ -38,7 +63,7 @@ def test_stop_then_no_goes_on_at_the_same_question() -> None:
 
 def test_an_answer_after_the_stop_question_counts_as_an_answer() -> None:
     step = handle_reply(Q, {"vermoeidheid": 3}, "soms", "inform", stop_asked=True)
-    assert step.answers == {"vermoeidheid": 3, "slaap": 2} and not step.stop_asked
+    assert step.answers == {"vermoeidheid": 3, "uitgerust": 2} and not step.stop_asked
 
 
 def test_the_last_answer_finishes_the_check() -> None:

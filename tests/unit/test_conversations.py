@@ -289,3 +289,18 @@ def test_safety_moments_per_week_and_per_conversation(tracker, conversations) ->
     assert conversations.safety_moments("asked-then-answered") == (2, 1)
     assert conversations.safety_moments("asked-only") == (0, 1)
     assert conversations.safety_moments("calm") == (0, 0)
+
+
+def test_answers_a_form_accepted_are_never_listed_as_not_understood(
+        tracker, conversations) -> None:
+    start = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
+    (tracker.conversation("form", start)
+     .user("Daan Stoppels", "nlu_fallback", 0.4).slot("contact_name", "Daan Stoppels")
+     .action("booking_form")
+     .user("06 12345678", "out_of_scope", 0.6).slot("contact_phone", "+31612345678")
+     .user("K7M3QP", "nlu_fallback", 0.3).slot("change_reference", "K7M3QP")
+     .user("bijna elke nacht wel", "nlu_fallback", 0.4).slot("check_answers", {"slaap": 4})
+     .user("pizza", "nlu_fallback", 0.4).slot("check_answers", {"slaap": 4})  # not placed
+     .user("xyz", "nlu_fallback", 0.3).slot("contact_email", None))  # asked again
+    texts = [m.text for m in conversations.not_understood(start - timedelta(hours=1))]
+    assert texts == ["xyz", "pizza"]

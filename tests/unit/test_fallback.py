@@ -1,6 +1,6 @@
 """Not understood twice in a row means: offer a person instead of asking again."""
 
-from burnout_assistant.fallback import consecutive_misses, miss_reply
+from burnout_assistant.fallback import consecutive_misses, miss_reply, reply_for_miss
 from burnout_assistant.incoming import MessageKind
 
 
@@ -32,6 +32,15 @@ def test_every_reply_is_a_slot_value_with_a_rule() -> None:
     root = Path(__file__).parents[2]
     values = set(yaml.safe_load((root / "domain.yml").read_text())["slots"]["miss_reply"]["values"])
     replies = {miss_reply(1, kind) for kind in MessageKind} | {miss_reply(2)}
+    replies |= {reply_for_miss(1, MessageKind.FOREIGN, "delete my data please")}
     assert replies == values
     rules = (root / "data" / "rules" / "fallback.yml").read_text()
     assert all(f"miss_reply: {value}" in rules for value in values)
+
+
+def test_an_erasure_request_is_never_refused_for_its_language() -> None:
+    for text in ["delete my data please", "please erase all my information",
+                 "can you remove everything about me", "verwijder alles van mij"]:
+        assert reply_for_miss(1, MessageKind.FOREIGN, text) == "erase", text
+        assert reply_for_miss(2, MessageKind.OK, text) == "erase", text
+    assert reply_for_miss(1, MessageKind.FOREIGN, "where is the station") == "foreign"
