@@ -219,6 +219,18 @@ class ActionAskBookingConfirm(Action):
         return []
 
 
+def _changed_wish(text: str, slot: str) -> dict[str, Any] | None:
+    """A new time wish typed at a later question ("liever donderdag"): back to the moment.
+
+    Only for a reply that is no usable answer to ``slot``; the offer then follows the wish."""
+    settings = current_settings()
+    wish = parse_time_wish(text, practice_now(), settings.tz)
+    if wish is None or wish == NO_PREFERENCE:
+        return None
+    return {slot: None, "booking_slot": None, "booking_mode": None,
+            "booking_first_wish": wish_to_dict(wish)}
+
+
 class ValidateBookingForm(AnswersStayInForm, FormValidationAction):
     def name(self) -> str:
         return "validate_booking_form"
@@ -251,6 +263,9 @@ class ValidateBookingForm(AnswersStayInForm, FormValidationAction):
         if value is None or _faq_aside(
                 tracker, dispatcher, str(value), extract_name(str(value)) is not None):
             return {"contact_name": None} if value is not None else {}
+        if extract_name(str(value)) is None and (wish := _changed_wish(str(value),
+                                                                         "contact_name")):
+            return wish
         return _say(dispatcher, dialogue.reply_to_name(str(value)))
 
     async def validate_contact_phone(
@@ -261,6 +276,9 @@ class ValidateBookingForm(AnswersStayInForm, FormValidationAction):
         if value is None or _faq_aside(
                 tracker, dispatcher, str(value), normalise_phone(str(value), country) is not None):
             return {"contact_phone": None} if value is not None else {}
+        if normalise_phone(str(value), country) is None and (
+                wish := _changed_wish(str(value), "contact_phone")):
+            return wish
         return _say(dispatcher, dialogue.reply_to_phone(str(value), country))
 
     async def validate_contact_email(

@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 GUARD_KEY = "message_guard"
 FALLBACK_INTENT = "nlu_fallback"
+# What an English message may ask directly; any other English question gets the short
+# "I answer in Dutch" reply of the fallback (utter_other_language).
+ENGLISH_BASICS = frozenset({"delete_data", "book_intro_call", "request_human", "bot_challenge",
+                            "greet", "thank", "goodbye", "affirm", "deny", "stop"})
 DECISION_KEY = "crisis_decision"
 CRISIS_KIND_ENTITY = "crisis_kind"  # which crisis answer: self, other, violence, en
 CRISIS_CHECK_ENTITY = "crisis_check"  # unsure: ask directly first
@@ -134,7 +138,12 @@ class CrisisOverride(GraphComponent):
             logger.info("crisis demoted (reason=%s)", assessment.reason)
             _set_intent(message, runner_up["name"] if runner_up else FALLBACK_INTENT,
                         float(runner_up["confidence"]) if runner_up else 1.0)
-        elif guard.get("kind", MessageKind.OK.value) != MessageKind.OK.value:
+        elif guard.get("kind", MessageKind.OK.value) != MessageKind.OK.value and not (
+                guard.get("kind") == MessageKind.FOREIGN.value and guard.get("english")
+                and name in ENGLISH_BASICS):
+            # Empty, emoji-only or another language: the fallback answers. English is the
+            # exception: the classifier knows the basics in English (erasure, booking, a
+            # person, "are you a bot?"), and the answer adds one English line.
             _set_intent(message, FALLBACK_INTENT, 1.0)
 
 

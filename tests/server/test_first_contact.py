@@ -124,3 +124,25 @@ def test_english_basics_get_the_dutch_answer_with_one_english_line(
         servers, message: str, expected: str) -> None:
     text = texts(servers.send(_sender("en"), message))
     assert "I answer in Dutch" in text and expected in text, text
+
+
+def test_a_time_wish_later_in_the_booking_brings_a_new_offer(servers) -> None:
+    sender = _sender("later")
+    offer = servers.send(sender, "/book_intro_call")
+    servers.send(sender, buttons(offer)[0]["payload"])
+    again = servers.send(sender, "liever donderdagmiddag eigenlijk")
+    starts = _offered(again)
+    assert starts and all(s.weekday() == 3 and s.hour >= 12 for s in starts), texts(again)
+
+
+def test_the_last_answer_can_be_changed_under_the_result(servers) -> None:
+    sender = _sender("last")
+    replies = servers.send(sender, "/start_symptom_check")
+    for _ in Q.questions[:-1]:
+        replies = servers.send(sender, buttons(replies)[1]["payload"])  # clicked: no echo
+    result = servers.send(sender, "ik kan niet meer werken")
+    assert texts(result).startswith("Genoteerd: heel erg.") and "Je uitkomst" in texts(result)
+    fix = next(b for b in buttons(result) if b["title"] == Q.messages.fix_button)
+    again = servers.send(sender, fix["payload"])
+    assert Q.messages.fixing in texts(again) and f"Vraag {len(Q.questions)} van" in texts(again)
+    assert "Je uitkomst" in texts(servers.send(sender, "Een beetje"))
