@@ -118,10 +118,17 @@ def normalise_email(text: str) -> str | None:
 _NAME_PREFIX = re.compile(
     r"^(?:(?:hoi|hallo|hey|hi|dag|goedemorgen|goedemiddag|goedenavond|goeiedag)[\s,!.]+)?"
     r"(?:(?:ik\s+ben|ik\s+heet|mijn\s+naam\s+is|mn\s+naam\s+is|m'n\s+naam\s+is|naam\s*:|naam\s+is"
-    r"|dit\s+is|je\s+spreekt\s+met|u\s+spreekt\s+met|met|noem\s+me(?:\s+maar)?)\s+)?",
+    r"|dit\s+is|je\s+spreekt\s+met|u\s+spreekt\s+met|met|noem\s+me(?:\s+maar)?"
+    r"|zeg\s+maar|(?:mijn\s+)?voornaam\s+is|je\s+mag\s+me(?:\s+gewoon)?|u\s+mag\s+me"
+    r"(?:\s+gewoon)?|gewoon)\s+)?",
     re.IGNORECASE,
 )
-_NAME_SUFFIX = re.compile(r"\s+(?:hier|is\s+mijn\s+naam)$", re.IGNORECASE)
+# Politeness after the name: "Daan graag", "Wim hoor", "ik ben Hanneke, dank je".
+_NAME_SUFFIX = re.compile(
+    r"[\s,]+(?:hier|is\s+mijn\s+naam|noemen|graag|hoor|dank\s*je(?:\s+wel)?|dankjewel|"
+    r"bedankt|alsjeblieft|aub)$",
+    re.IGNORECASE,
+)
 # Dutch tussenvoegsels are written lower case after a first name ("Sanne de Vries").
 TUSSENVOEGSELS = frozenset(
     {"van", "de", "der", "den", "het", "ten", "ter", "te", "'t", "in", "op", "uit", "la", "le",
@@ -133,6 +140,7 @@ _NOT_NAMES = frozenset(
         "ja", "nee", "neen", "ok", "oke", "okay", "prima", "goed", "hallo", "hoi", "hey",
         "doei", "bedankt", "dankjewel", "dank", "geen idee", "weet ik niet", "weet niet",
         "liever niet", "anoniem", "niemand", "hoezo", "waarom", "test", "sorry", "help",
+        "hoor", "graag", "gewoon",
     }
 )  # fmt: skip
 _NON_NAME_WORDS = frozenset(
@@ -158,7 +166,9 @@ def extract_name(text: str) -> str | None:
     cleaned = " ".join(text.strip().strip('.,!?;:()"').split())
     if cleaned.lower() in _NOT_NAMES:
         return None
-    name = _NAME_SUFFIX.sub("", _NAME_PREFIX.sub("", cleaned, count=1))
+    name = _NAME_PREFIX.sub("", cleaned, count=1)
+    for _ in range(2):  # "Anne-Marie, dank je" and "gewoon Eline graag"
+        name = _NAME_SUFFIX.sub("", name)
     name = re.sub(r"^[^\w']+|[^\w'.]+$", "", name)  # emoji and punctuation around the name
     words = name.split()
     if not words or len(words) > 6 or name.lower() in _NOT_NAMES:

@@ -99,7 +99,9 @@ def test_check_by_clicking_then_booking_the_call(page, demo_site, practice, scre
     expect(widget.input).to_have_attribute("type", "text")  # back to text after the phone
     consent = " ".join(widget.click_chip("Geen e-mail"))
     assert "bewaren" in consent
-    summary = " ".join(widget.click_chip(index=0))  # yes, you may keep my details
+    share = " ".join(widget.click_chip(index=0))  # yes, you may keep my details
+    assert "antwoorden uit de check" in share  # a separate yes or no
+    summary = " ".join(widget.click_chip("Ja, deel mijn antwoorden"))
     assert "Sanne de Vries" in summary
     done = " ".join(widget.click_chip(index=0))  # yes, plan it
     assert "we bellen je" in done.lower()

@@ -34,7 +34,8 @@ def new_sender() -> str:
     return f"book-{uuid.uuid4().hex[:8]}"
 
 
-def book_first_slot(servers, sender: str, email: str = "geen") -> tuple[list[dict], str]:
+def book_first_slot(servers, sender: str, email: str = "geen",
+                    share: str = "/affirm") -> tuple[list[dict], str]:
     offer = servers.send(sender, "/book_intro_call")
     offered = slot_buttons(offer)
     assert len(offered) == 3, texts(offer)
@@ -45,6 +46,8 @@ def book_first_slot(servers, sender: str, email: str = "geen") -> tuple[list[dic
     consent = servers.send(sender, email)
     assert "bewaren" in texts(consent)
     summary = servers.send(sender, "/affirm")
+    if "antwoorden uit de check" in texts(summary):  # only asked of someone who did the check
+        summary = servers.send(sender, share)
     assert "Sanne de Vries" in texts(summary) and "Klopt dit?" in texts(summary)
     return servers.send(sender, "/affirm"), offered[0][1]
 
@@ -128,7 +131,7 @@ def test_check_answers_go_with_the_booking_only_with_consent(servers, practice) 
 
     sender = new_sender()
     replies = servers.send(sender, "/start_symptom_check")
-    for _ in range(12):  # 10 questions; bounded so a broken check fails instead of hanging
+    for _ in range(13):  # 11 questions; bounded so a broken check fails instead of hanging
         if any(b["payload"] == "/book_intro_call" for b in buttons(replies)):
             break
         replies = servers.send(sender, buttons(replies)[3]["payload"])  # "Vaak" or its peer
@@ -136,4 +139,9 @@ def test_check_answers_go_with_the_booking_only_with_consent(servers, practice) 
     done, _ = book_first_slot(servers, sender)
     reference = texts(done).split("boekingscode is ")[1][:6]
     lead = LeadStore(practice["leads_url"]).get_by_reference(reference)
-    assert lead.check_band == "hoog" and lead.check_answers["vermoeidheid"] == 3
+    assert lead.check_band == "verhoogd" and lead.check_answers["vermoeidheid"] == 3
+    # "nee" to sharing: the call is booked all the same, without the check answers
+    done, _ = book_first_slot(servers, sender, share="/deny")
+    kept = LeadStore(practice["leads_url"]).get_by_reference(
+        texts(done).split("boekingscode is ")[1][:6])
+    assert kept is not None and kept.check_answers is None and kept.check_band is None

@@ -120,7 +120,9 @@ def test_faq_check_and_booking_by_buttons_and_shared_contact(telegram_rig, pract
     assert any(c.markup.get("remove_keyboard") for c in email.sent)  # share button gone
     consent = chat.click("Geen e-mail")
     assert "bewaren" in consent.text
-    summary = chat.click("Ja, dat is goed")
+    share = chat.click("Ja, dat is goed")
+    assert "antwoorden uit de check" in share.text  # sharing them is its own yes or no
+    summary = chat.click("Ja, deel mijn antwoorden")
     assert "Klopt dit?" in summary.text and "Sanne de Vries" in summary.text
     done = chat.click("Ja, plan het in")
     assert "staat gepland op" in done.text
