@@ -24,10 +24,11 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        facts = response_slots(current_settings())  # always fresh from practice.yml
         carried = [
             SlotSet(key, value)
             for key, value in tracker.current_slot_values().items()
-            if value is not None and key not in response_slots(current_settings())
+            if value is not None and key not in facts
         ]
         return [SessionStarted(), *carried, *practice_slots(), ActionExecuted("action_listen")]
 

@@ -25,17 +25,16 @@ from functools import lru_cache
 
 # Spellings mapped to one form before matching (Flemish, chat and common typos).
 _SPELLING = {
-    "nie": "niet", "ni": "niet", "nit": "niet", "niets": "niks", "nix": "niks", "niks": "niks",
+    "nie": "niet", "ni": "niet", "nit": "niet", "niets": "niks", "nix": "niks",
     "altyd": "altijd", "altijt": "altijd", "altid": "altijd", "dikwils": "dikwijls",
     "dikwyls": "dikwijls", "constand": "constant", "konstant": "constant", "eig": "eigenlijk",
     "nauwlijks": "nauwelijks", "nauwelijk": "nauwelijks", "errug": "erg", "fliink": "flink",
     "bietje": "beetje", "beetie": "beetje", "ietske": "ietsje", "iets": "ietsje",
-    "zeldn": "zelden", "nooit": "nooit", "noit": "nooit", "vaakk": "vaak", "idd": "inderdaad",
+    "zeldn": "zelden", "noit": "nooit", "vaakk": "vaak", "idd": "inderdaad",
     "iedere": "elke", "elk": "elke", "maandjes": "maanden", "maandje": "maand",
-    "jaartje": "jaar", "weekjes": "weken", "weekje": "week", "maand": "maand",
-    "da": "dat", "gene": "geen", "gaan": "gaan", "amper": "amper", "nee": "nee", "neen": "nee",
-    "nope": "nee", "no": "nee", "nah": "nee", "mn": "mijn", "m'n": "mijn", "'t": "het",
-    "tis": "het is", "'s": "s", "regelmatig": "regelmatig", "geregeld": "regelmatig",
+    "jaartje": "jaar", "weekjes": "weken", "weekje": "week", "da": "dat", "gene": "geen",
+    "neen": "nee", "nope": "nee", "no": "nee", "nah": "nee", "mn": "mijn", "m'n": "mijn",
+    "'t": "het", "tis": "het is", "'s": "s", "geregeld": "regelmatig",
 }
 
 _NUMBERS = {
