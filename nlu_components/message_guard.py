@@ -32,7 +32,7 @@ FALLBACK_INTENT = "nlu_fallback"
 # What an English message may ask directly; any other English question gets the short
 # "I answer in Dutch" reply of the fallback (utter_other_language).
 ENGLISH_BASICS = frozenset({"delete_data", "book_intro_call", "request_human", "bot_challenge",
-                            "greet", "thank", "goodbye", "affirm", "deny", "stop"})
+                            "stop"})
 DECISION_KEY = "crisis_decision"
 CRISIS_KIND_ENTITY = "crisis_kind"  # which crisis answer: self, other, violence, en
 CRISIS_CHECK_ENTITY = "crisis_check"  # unsure: ask directly first

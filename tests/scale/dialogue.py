@@ -12,7 +12,7 @@ from burnout_assistant.limits import FAILED_TEXT
 from burnout_assistant.replicas import Replica, Reply
 from tests.server.replies import buttons
 
-MAX_CHECK_ANSWERS = 12  # the check has 10 questions; bounded so a broken check fails, not hangs
+MAX_CHECK_ANSWERS = 13  # the check has 11 questions; bounded so a broken check fails, not hangs
 
 
 @dataclass
@@ -62,6 +62,7 @@ def check_and_book(
         say("Sanne de Vries")
         say("06 12345678")
         assert "bewaren" in say("geen").text
+        assert "antwoorden uit de check" in say("/affirm").text  # a separate yes or no
         assert "Klopt dit?" in say("/affirm").text
         done = say("/affirm").text
     assert "boekingscode is " in done, done
