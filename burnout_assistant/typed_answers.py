@@ -151,12 +151,17 @@ _FREQUENCY: list[tuple[str, float]] = [
 ]
 
 
-def read_frequency(text: str) -> int | None:
+def _read_level(text: str, lexicon: list[tuple[str, float]]) -> int | None:
     said = normalise(text)
-    level = _choose(said, _hits(said, _FREQUENCY))
+    level = _choose(said, _hits(said, lexicon))
     if level is None and re.match(r"nee\b", said):
-        return 0  # "nee hoor, moe ben ik niet": no on this question's own scale
+        return 0  # "nee hoor, moe ben ik niet": no, on this question's own scale
     return None if level is None else int(level)
+
+
+def read_frequency(text: str) -> int | None:
+    """0 nooit … 4 (bijna) altijd, or None."""
+    return _read_level(text, _FREQUENCY)
 
 
 # --- impact: 0 nauwelijks, 1 een beetje, 2 flink, 3 heel erg ----------------------------------
@@ -191,11 +196,8 @@ _IMPACT: list[tuple[str, float]] = [
 
 
 def read_impact(text: str) -> int | None:
-    said = normalise(text)
-    level = _choose(said, _hits(said, _IMPACT))
-    if level is None and re.match(r"nee\b", said):
-        return 0
-    return None if level is None else int(level)
+    """0 nauwelijks … 3 heel erg, or None."""
+    return _read_level(text, _IMPACT)
 
 
 # --- duration: months, then the option whose upper bound holds it ------------------------------

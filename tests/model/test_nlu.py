@@ -14,9 +14,10 @@ ROOT = Path(__file__).parents[2]
 # practical topics, booking with a time wish and English basics (issue 13).
 TEST_SETS = [ROOT / "tests" / "nlu" / "test_set.yml", ROOT / "tests" / "nlu" / "practical.yml"]
 PHRASES = yaml.safe_load((ROOT / "tests" / "safety" / "phrases.yml").read_text())
-# Issue 13 asks for 0.92 with the new topics; measured 0.890 (English basics fall to
-# nlu_fallback too often). This gate guards against regression until that is met.
-MIN_MACRO_F1 = 0.88
+# Issue 13 asks for 0.92 with the practical topics, booking with a time wish and English
+# basics; measured 0.921 on this machine (README). The gate leaves 0.006 for the small
+# differences training shows from one machine to another.
+MIN_MACRO_F1 = 0.915
 REPORT: list[str] = []  # printed at the end of the session by conftest
 
 
