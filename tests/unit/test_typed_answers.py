@@ -74,20 +74,16 @@ def test_tables_are_big_enough_per_scale() -> None:
     assert len({row["writer"] for row in DEVELOPMENT + HOLDOUT}) >= 5
 
 
-def test_development_tables() -> None:
-    counts = _outcomes(DEVELOPMENT)
-    _report("development", counts)
-    rows = counts[("all", "rows")]
-    assert counts[("all", "right")] / rows >= 0.98, "\n".join(REPORT)
-    assert counts[("all", "wrong")] / rows <= 0.01, "\n".join(REPORT)
-
-
-def test_held_out_writers() -> None:
-    counts = _outcomes(HOLDOUT)
-    _report("held out", counts)
-    rows = counts[("all", "rows")]
-    assert counts[("all", "right")] / rows >= 0.90, "\n".join(REPORT)
-    assert counts[("all", "wrong")] / rows <= 0.04, "\n".join(REPORT)
+@pytest.mark.parametrize(
+    ("name", "rows", "min_right", "max_wrong"),
+    [("development", DEVELOPMENT, 0.98, 0.01), ("held out", HOLDOUT, 0.90, 0.04)],
+)
+def test_tables(name: str, rows: list[dict], min_right: float, max_wrong: float) -> None:
+    counts = _outcomes(rows)
+    _report(name, counts)
+    total = counts[("all", "rows")]
+    assert counts[("all", "right")] / total >= min_right, "\n".join(REPORT)
+    assert counts[("all", "wrong")] / total <= max_wrong, "\n".join(REPORT)
 
 
 @pytest.mark.parametrize(
