@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from burnout_assistant.servers import ROOT, free_port, rasa_server_args, wait_for_http
+from burnout_assistant.launch import rasa_server_args
+from burnout_assistant.servers import ROOT, free_port, wait_for_http
 
 SCALED_ENDPOINTS = ROOT / "endpoints.scaled.yml"
 CONVERSATION_HEADER = "X-Conversation-Id"

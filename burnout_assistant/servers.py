@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from burnout_assistant.launch import rasa_server_args
 from burnout_assistant.terminal_chat import send
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,24 +75,6 @@ def settings_for_local_run(
     path.write_text(yaml.safe_dump(raw, allow_unicode=True))
     ensure_calendar(raw["calendar"]["url"])
     return path
-
-
-def rasa_server_args(
-    settings_file: Path | None, auth_token: str, extra_origins: list[str] | None = None
-) -> list[str]:
-    """``rasa run`` options every deployment shares: channels, CORS origins, API behind a token.
-
-    Only the origins in the practice settings (plus ``extra_origins``, e.g. the demo site on
-    the port the run command chose) get CORS headers; the HTTP API (trackers, model) answers
-    only with the token, while the channels' webhooks stay public.
-    """
-    from burnout_assistant.settings import load_settings
-
-    origins = load_settings(settings_file).channels.web.allowed_origins
-    origins = list(dict.fromkeys([*origins, *(extra_origins or [])]))
-    args = ["--credentials", str(ROOT / "credentials.yml"), "--enable-api",
-            "--auth-token", auth_token]
-    return args + (["--cors", *origins] if origins else [])
 
 
 @dataclass

@@ -18,10 +18,8 @@ case "$role" in
     ;;
   rasa)
     # Channels, CORS origins from the practice settings, and the HTTP API behind the token:
-    # the same options scripts/run uses (burnout_assistant.servers.rasa_server_args).
-    args="$(python -c 'import os
-from burnout_assistant.servers import rasa_server_args
-print(" ".join(rasa_server_args(None, os.environ["RASA_AUTH_TOKEN"])))')"
+    # the same options scripts/run uses (burnout_assistant/launch.py).
+    args="$(python -m burnout_assistant.launch rasa-args --separator ' ')"
     # shellcheck disable=SC2086  # the options are single words (paths, origins, a token)
     exec rasa run --model "$MODEL" --endpoints endpoints.scaled.yml $args \
       --port 5005 --interface 0.0.0.0 "$@"

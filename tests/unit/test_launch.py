@@ -1,0 +1,35 @@
+"""The start scripts' Python helpers: shared `rasa run` options and the endpoints file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from burnout_assistant.launch import ROOT, endpoints_with_action_port, main
+
+
+def test_endpoints_follow_the_action_port_and_keep_the_rest(tmp_path: Path) -> None:
+    out = tmp_path / "run" / "endpoints.yml"
+    assert main(["endpoints", "--action-port", "6123", "--out", str(out)]) == 0
+    written = yaml.safe_load(out.read_text())
+    original = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    assert written["action_endpoint"]["url"] == "http://127.0.0.1:6123/webhook"
+    assert written["tracker_store"] == original["tracker_store"]
+    assert endpoints_with_action_port(ROOT / "endpoints.yml", 5055) == original
+
+
+def test_rasa_args_carry_the_token_and_the_demo_site(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setenv("RASA_AUTH_TOKEN", "t0ken")
+    assert main(["rasa-args", "--site-port", "8123"]) == 0
+    args = capsys.readouterr().out.splitlines()
+    assert args[args.index("--auth-token") + 1] == "t0ken"
+    cors = args[args.index("--cors") + 1:]
+    assert "http://127.0.0.1:8123" in cors and "http://localhost:8123" in cors
+
+
+def test_rasa_args_refuse_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
+    assert main(["rasa-args"]) == 2
