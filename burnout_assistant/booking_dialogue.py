@@ -22,7 +22,7 @@ from burnout_assistant.contact import (
     normalise_email,
     normalise_phone,
 )
-from burnout_assistant.dutch_time import long_when, short_when
+from burnout_assistant.dutch_time import dutch_list, long_when, short_when
 from burnout_assistant.settings import Settings
 from burnout_assistant.slots import Slot, TimeWish
 from burnout_assistant.timewish import describe_wish, parse_time_wish
@@ -173,11 +173,10 @@ def consent_question(
     items.append("het moment of je tijdswens")
     if has_topics:
         items.append("de onderwerpen waar je naar vroeg")
-    what = ", ".join(items[:-1]) + " en " + items[-1]
     return (
-        f"Om je te bellen bewaart {practice_name} {what}. Alleen medewerkers van de praktijk "
-        f"zien dit, je werkgever niet. We bewaren het {lead_period}, of korter als je vraagt "
-        "om het te wissen. Is dat goed?",
+        f"Om je te bellen bewaart {practice_name} {dutch_list(items)}. Alleen medewerkers van "
+        f"de praktijk zien dit, je werkgever niet. We bewaren het {lead_period}, of korter "
+        "als je vraagt om het te wissen. Is dat goed?",
         [Button("Ja, dat is goed", "/affirm"), Button("Nee", "/deny")],
     )
 

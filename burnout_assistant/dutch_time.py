@@ -1,4 +1,4 @@
-"""Dates and times as a Dutch visitor reads them, in the practice's time zone.
+"""Dates, times and lists as a Dutch visitor reads them, in the practice's time zone.
 
 One place for the wording, so the chat, the mails and the dashboard say "di 1 dec 10:00"
 the same way (no dependency on the machine's locale).
@@ -50,3 +50,8 @@ def clock(moment: datetime, tz: ZoneInfo = AMSTERDAM) -> str:
 def long_when(moment: datetime, tz: ZoneInfo = AMSTERDAM) -> str:
     """``dinsdag 1 december om 10:00``: for confirmations."""
     return f"{long_date(moment, tz)} om {clock(moment, tz)}"
+
+
+def dutch_list(items: list[str]) -> str:
+    """``a, b en c``: how every text that names several things joins them."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]

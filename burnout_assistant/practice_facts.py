@@ -8,10 +8,10 @@ true. Session start puts these phrases into slots.
 
 from __future__ import annotations
 
+from burnout_assistant.dutch_time import DAYS, dutch_list
 from burnout_assistant.settings import WEEKDAYS, Settings
 
-DAY_NAMES = dict(zip(WEEKDAYS, ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
-                                "zaterdag", "zondag"), strict=False))
+DAY_NAMES = dict(zip(WEEKDAYS, DAYS, strict=True))
 _YEARS = {1: "een jaar", 2: "twee jaar", 3: "drie jaar", 5: "vijf jaar", 7: "zeven jaar"}
 
 
@@ -39,8 +39,8 @@ def hours_phrase(settings: Settings) -> str:
     parts = []
     for days, windows in groups:
         spans = " en ".join(_span(window) for window in windows)
-        parts.append(f"{_and(days)} {spans} uur")
-    return _and(parts)
+        parts.append(f"{dutch_list(days)} {spans} uur")
+    return dutch_list(parts)
 
 
 def _span(window: str) -> str:
@@ -51,10 +51,6 @@ def _span(window: str) -> str:
 def _clock(hhmm: str) -> str:
     hours, minutes = hhmm.split(":")
     return str(int(hours)) if minutes == "00" else f"{int(hours)}.{minutes}"
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
 
 
 def response_slots(settings: Settings) -> dict[str, str]:

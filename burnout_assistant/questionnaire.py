@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, root_validator, validator
 
 from burnout_assistant import typed_answers
 from burnout_assistant.config_files import parse_model, read_yaml
+from burnout_assistant.dutch_time import dutch_list
 
 DEFAULT_PATH = Path("questionnaire.yml")
 MAX_STAND_OUT = 4
@@ -334,20 +335,16 @@ def result_message(questionnaire: Questionnaire, result: CheckResult) -> str:
         result.band_text,
     ]
     if result.stand_out:
-        parts.append("Wat eruit sprong: " + _dutch_list(result.stand_out) + ".")
+        parts.append("Wat eruit sprong: " + dutch_list(result.stand_out) + ".")
     parts.append(questionnaire.disclaimer)
     if result.advise_huisarts:
-        parts.append(messages.huisarts.format(reasons=_dutch_list(result.huisarts_reasons)))
+        parts.append(messages.huisarts.format(reasons=dutch_list(result.huisarts_reasons)))
     if result.mood_high:
         parts.append(messages.mood_line)
     parts.append(
         "Wil je er met een therapeut over praten? Plan dan een gratis telefonische kennismaking."
     )
     return " ".join(parts)
-
-
-def _dutch_list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
 
 
 def main() -> None:

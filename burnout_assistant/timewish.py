@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from burnout_assistant.dutch_time import short_date
 from burnout_assistant.slots import TimeWish
 
 # TimeWish lives beside the slot finder that consumes it (burnout_assistant.slots).
@@ -542,8 +543,6 @@ def describe_wish(wish: TimeWish) -> str:
     Built from the parsed wish only, never from the visitor's own words, so a sentence such as
     "ik ben op, kan het dinsdag?" never carries health details into a lead or a mail.
     """
-    from burnout_assistant.dutch_time import short_date
-
     parts = []
     if wish.days:
         parts.append(" of ".join(short_date(d) for d in sorted(wish.days)[:5]))

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from burnout_assistant.dutch_time import MONTHS
+
 # Spellings mapped to one form before matching (Flemish, chat and common typos).
 _SPELLING = {
     "nie": "niet", "ni": "niet", "nit": "niet", "niets": "niks", "nix": "niks",
@@ -203,10 +205,9 @@ def read_impact(text: str) -> int | None:
 # --- duration: months, then the option whose upper bound holds it ------------------------------
 
 _MONTHS = {
-    "januari": 1, "jan": 1, "january": 1, "februari": 2, "feb": 2, "february": 2, "maart": 3,
-    "march": 3, "april": 4, "mei": 5, "juni": 6, "june": 6, "juli": 7, "july": 7,
-    "augustus": 8, "august": 8, "september": 9, "sept": 9, "oktober": 10, "october": 10,
-    "november": 11, "december": 12,
+    **{name: number for number, name in enumerate(MONTHS, start=1)},
+    "jan": 1, "feb": 2, "sept": 9, "january": 1, "february": 2, "march": 3, "june": 6,
+    "july": 7, "august": 8, "october": 10,
 }
 # Named moments of the Dutch and Flemish year, as (month, day) of a typical start.
 _MOMENTS = {
