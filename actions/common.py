@@ -10,7 +10,7 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from burnout_assistant.check_flow import Button
-from burnout_assistant.form_answers import leaves_form
+from burnout_assistant.form_answers import FREE_TEXT_SLOTS, leaves_form
 from burnout_assistant.settings import current_settings
 
 
@@ -34,12 +34,6 @@ def faq_topic(message: dict[str, Any]) -> str | None:
 def practice_now() -> datetime:
     """The time now in the practice's time zone."""
     return datetime.now(current_settings().tz)
-
-
-# Free-text form questions: whatever is typed fills them (domain.yml excludes only crisis), so
-# a name like "Daan Stoppels" is never classified out of the form.
-FREE_TEXT_SLOTS = frozenset({"contact_name", "contact_phone", "contact_email", "booking_slot",
-                             "change_reference", "change_phone"})
 
 
 class AnswersStayInForm:

@@ -46,6 +46,7 @@ from sqlalchemy.exc import NoSuchTableError
 
 from burnout_assistant.crisis_dialogue import CHECK_IN_RESPONSE, CRISIS_ANSWER
 from burnout_assistant.erasure import tracker_store_url
+from burnout_assistant.form_answers import FREE_TEXT_SLOTS
 
 UTC = timezone.utc
 VISITOR = "bezoeker"
@@ -60,8 +61,7 @@ CALLBACK = "callback"
 MISS_INTENTS = ("nlu_fallback", "out_of_scope")
 # A message a form took as its answer was understood, whatever its intent: a name, a phone
 # number, an e-mail address, a booking code or a check answer never shows as "niet begrepen".
-ANSWER_SLOTS = frozenset({"contact_name", "contact_phone", "contact_email", "booking_slot",
-                          "booking_wish", "change_reference", "change_phone"})
+ANSWER_SLOTS = FREE_TEXT_SLOTS | {"booking_wish"}
 FALLBACK_ACTION = "action_fallback"
 CRISIS_QUESTION = CHECK_IN_RESPONSE
 PLACEHOLDER_INTENT = "te_labelen"
