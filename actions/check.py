@@ -14,10 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_dicts, faq_topic
 from burnout_assistant.check_flow import (
-    fix_button,
+    Button,
     handle_reply,
     is_in_progress,
     question_prompt,
+    with_echo,
 )
 from burnout_assistant.questionnaire import current_questionnaire, result_message, score_answers
 
@@ -137,15 +138,14 @@ class ActionCheckResult(Action):
             )
             return [SlotSet("check_answer", None), SlotSet("check_stop_asked", False)]
         result = score_answers(questionnaire, answers)
-        text = result_message(questionnaire, result)
-        buttons = [
-            {"title": "Plan een gratis kennismaking", "payload": "/book_intro_call"},
-            {"title": "Ik heb nog een vraag", "payload": '/inform{"menu":"vragen"}'},
-        ]
-        noted = tracker.get_slot("check_noted")
-        if noted:  # the last answer was typed: echo it, and offer to change it
-            text = f"{questionnaire.messages.noted.format(answer=noted)} {text}"
-            buttons.append(button_dicts([fix_button(questionnaire)])[0])
-        dispatcher.utter_message(text=text, buttons=buttons)
+        # the last answer typed: echoed, with the button to change it
+        text, buttons = with_echo(
+            questionnaire,
+            result_message(questionnaire, result),
+            [Button("Plan een gratis kennismaking", "/book_intro_call"),
+             Button("Ik heb nog een vraag", '/inform{"menu":"vragen"}')],
+            tracker.get_slot("check_noted"),
+        )
+        dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
         return [SlotSet("check_band", result.band), SlotSet("check_answer", None),
                 SlotSet("check_noted", None)]

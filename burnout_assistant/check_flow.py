@@ -102,15 +102,17 @@ def question_prompt(
         number=questionnaire.position(question), total=len(questionnaire.questions)
     )
     buttons = [Button(o.label, o.label) for o in questionnaire.options(question)]
-    text = f"{prefix} {question.text}"
-    if noted:
-        text = f"{messages.noted.format(answer=noted)} {text}"
-        buttons.append(fix_button(questionnaire))
-    return text, buttons
+    return with_echo(questionnaire, f"{prefix} {question.text}", buttons, noted)
 
 
-def fix_button(questionnaire: Questionnaire) -> Button:
-    return Button(questionnaire.messages.fix_button, FIX_PAYLOAD)
+def with_echo(
+    questionnaire: Questionnaire, text: str, buttons: list[Button], noted: str | None
+) -> tuple[str, list[Button]]:
+    """The message after a typed answer: "Genoteerd: vaak." first, the fix button last."""
+    if not noted:
+        return text, buttons
+    fix = Button(questionnaire.messages.fix_button, FIX_PAYLOAD)
+    return f"{questionnaire.messages.noted.format(answer=noted)} {text}", [*buttons, fix]
 
 
 def is_in_progress(questionnaire: Questionnaire, answers: dict[str, int] | None) -> bool:
