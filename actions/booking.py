@@ -38,7 +38,7 @@ from burnout_assistant.practice_facts import days_phrase
 from burnout_assistant.services import leads_store, mailer, practice_calendar
 from burnout_assistant.settings import current_settings
 from burnout_assistant.timewish import (
-    NO_PREFERENCE,
+    parse_specific_wish,
     parse_time_wish,
     wish_from_dict,
     wish_to_dict,
@@ -81,8 +81,7 @@ def validate_slot_choice(
     settings = current_settings()
     now = practice_now()
     typed = str(value)
-    usable = typed.startswith(("20", dialogue.OTHER_MOMENT)) or parse_time_wish(
-        typed, now, settings.tz) is not None
+    usable = dialogue.is_slot_choice(typed) or parse_time_wish(typed, now, settings.tz) is not None
     if _faq_aside(tracker, dispatcher, typed, usable):
         return {"booking_slot": None}
     reply = dialogue.reply_to_slot(
@@ -103,10 +102,9 @@ class ActionStartBooking(Action):
     ) -> list[EventType]:
         reset = [SlotSet(name, None) for name in BOOKING_SLOTS] + [SlotSet("booking_status", None)]
         # "kunnen jullie me dinsdagmiddag bellen?": the first offer follows that wish
-        wish = parse_time_wish(tracker.latest_message.get("text") or "", practice_now(),
-                               current_settings().tz)
-        first = wish_to_dict(wish) if wish is not None and wish != NO_PREFERENCE else None
-        return [*reset, SlotSet("booking_first_wish", first)]
+        wish = parse_specific_wish(tracker.latest_message.get("text") or "", practice_now(),
+                                   current_settings().tz)
+        return [*reset, SlotSet("booking_first_wish", wish_to_dict(wish) if wish else None)]
 
 
 class ActionAskBookingSlot(Action):
@@ -219,13 +217,22 @@ class ActionAskBookingConfirm(Action):
         return []
 
 
-def _changed_wish(text: str, slot: str) -> dict[str, Any] | None:
-    """A new time wish typed at a later question ("liever donderdag"): back to the moment.
+def _before_answer(
+    tracker: Tracker, dispatcher: CollectingDispatcher, text: str, slot: str, accepted: bool,
+    *, wish_may_change: bool = True,
+) -> dict[str, Any] | None:
+    """What a typed contact reply does before it is read as the answer to ``slot``.
 
-    Only for a reply that is no usable answer to ``slot``; the offer then follows the wish."""
-    settings = current_settings()
-    wish = parse_time_wish(text, practice_now(), settings.tz)
-    if wish is None or wish == NO_PREFERENCE:
+    A question asked in between is answered in place; a reply that is no usable answer but a
+    new time wish ("liever donderdag") goes back to the moment, and the offer follows it.
+    None: read the reply as the answer. ``accepted``: it is a usable answer (a name, a number).
+    """
+    if _faq_aside(tracker, dispatcher, text, accepted):
+        return {slot: None}
+    if accepted or not wish_may_change:
+        return None
+    wish = parse_specific_wish(text, practice_now(), current_settings().tz)
+    if wish is None:
         return None
     return {slot: None, "booking_slot": None, "booking_mode": None,
             "booking_first_wish": wish_to_dict(wish)}
@@ -260,36 +267,36 @@ class ValidateBookingForm(AnswersStayInForm, FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        if value is None or _faq_aside(
-                tracker, dispatcher, str(value), extract_name(str(value)) is not None):
-            return {"contact_name": None} if value is not None else {}
-        if extract_name(str(value)) is None and (wish := _changed_wish(str(value),
-                                                                         "contact_name")):
-            return wish
-        return _say(dispatcher, dialogue.reply_to_name(str(value)))
+        if value is None:
+            return {}
+        text = str(value)
+        aside = _before_answer(tracker, dispatcher, text, "contact_name",
+                               extract_name(text) is not None)
+        return aside if aside is not None else _say(dispatcher, dialogue.reply_to_name(text))
 
     async def validate_contact_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        country = current_settings().practice.country
-        if value is None or _faq_aside(
-                tracker, dispatcher, str(value), normalise_phone(str(value), country) is not None):
-            return {"contact_phone": None} if value is not None else {}
-        if normalise_phone(str(value), country) is None and (
-                wish := _changed_wish(str(value), "contact_phone")):
-            return wish
-        return _say(dispatcher, dialogue.reply_to_phone(str(value), country))
+        if value is None:
+            return {}
+        text, country = str(value), current_settings().practice.country
+        aside = _before_answer(tracker, dispatcher, text, "contact_phone",
+                               normalise_phone(text, country) is not None)
+        return aside if aside is not None else _say(
+            dispatcher, dialogue.reply_to_phone(text, country))
 
     async def validate_contact_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        if value is None or _faq_aside(
-                tracker, dispatcher, str(value),
-                normalise_email(str(value)) is not None or is_opt_out(str(value))):
-            return {"contact_email": None} if value is not None else {}
-        return _say(dispatcher, dialogue.reply_to_email(str(value)))
+        if value is None:
+            return {}
+        text = str(value)
+        aside = _before_answer(tracker, dispatcher, text, "contact_email",
+                               normalise_email(text) is not None or is_opt_out(text),
+                               wish_may_change=False)
+        return aside if aside is not None else _say(dispatcher, dialogue.reply_to_email(text))
 
 
 def _topics(tracker: Tracker) -> list[str]:

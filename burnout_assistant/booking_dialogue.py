@@ -42,6 +42,11 @@ class Reply:
     buttons: list[Button] = field(default_factory=list)
 
 
+def is_slot_choice(text: str) -> bool:
+    """A slot button's value: an ISO start time or "ander"; anything else was typed."""
+    return text == OTHER_MOMENT or _parse_iso(text) is not None
+
+
 def choice_payload(value: str) -> str:
     return "/inform" + json.dumps({"slot_choice": value}, separators=(",", ":"))
 

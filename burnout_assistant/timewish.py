@@ -517,6 +517,16 @@ def _not_past(day: date, today: date) -> date:
 # --- a wish kept between turns, and said back -------------------------------------------------
 
 
+def parse_specific_wish(text: str, now: datetime, tz: ZoneInfo) -> TimeWish | None:
+    """A wish that names a day or a time; "zo snel mogelijk" and no wish at all are None.
+
+    For a wish that arrives outside the slot question (the opening message, a later answer),
+    where only a real preference should change the offer."""
+    wish = parse_time_wish(text, now, tz)
+    return None if wish is None or wish == NO_PREFERENCE else wish
+
+
+
 def wish_to_dict(wish: TimeWish) -> dict:
     """A JSON-safe form for a slot: the wish from the opening message waits for the offer."""
     return {

@@ -90,3 +90,10 @@ def test_unavailable_message_says_nothing_was_stored() -> None:
     text, _ = dialogue.outcome_message(BookingOutcome(BookingStatus.UNAVAILABLE), "+31612345678",
                                        SETTINGS)
     assert "niets vastgelegd" in text and SETTINGS.practice.phone in text
+
+
+def test_a_slot_button_value_is_told_from_typed_text() -> None:
+    assert dialogue.is_slot_choice(SLOT.start.isoformat())
+    assert dialogue.is_slot_choice(dialogue.OTHER_MOMENT)
+    for typed in ["20 uur graag", "anders liever dinsdag", "donderdagmiddag", "2026"]:
+        assert not dialogue.is_slot_choice(typed), typed

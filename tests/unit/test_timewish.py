@@ -15,7 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from burnout_assistant.timewish import NO_PREFERENCE, TimeWish, parse_time_wish
+from burnout_assistant.timewish import (
+    NO_PREFERENCE,
+    TimeWish,
+    parse_specific_wish,
+    parse_time_wish,
+)
 
 TZ = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=TZ)
@@ -215,3 +220,10 @@ def test_a_wish_is_a_frozen_value() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         wished.earliest = time(9)  # type: ignore[misc]
     assert {wished, parse_time_wish("donderdag middag", NOW, TZ)} == {wished}
+
+
+def test_a_specific_wish_names_a_day_or_a_time() -> None:
+    assert parse_specific_wish("zo snel mogelijk", NOW, TZ) is None
+    assert parse_specific_wish("ik ben zo moe", NOW, TZ) is None
+    wish = parse_specific_wish("kunnen jullie me dinsdagmiddag bellen?", NOW, TZ)
+    assert wish is not None and wish.days and wish.earliest == time(12)
