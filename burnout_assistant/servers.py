@@ -19,10 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from burnout_assistant.launch import rasa_server_args
+from burnout_assistant.launch import ROOT, rasa_server_args
 from burnout_assistant.terminal_chat import send
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
