@@ -1,4 +1,4 @@
-"""Booking the free intro call in Rasa: thin adapters over ``burnout_assistant.booking``.
+"""Booking the free intro call in Rasa: thin adapters over ``booking.appointments``.
 
 The form asks slot, name, phone, email, consent and a final yes; every reply goes through
 ``booking_dialogue`` and the booking itself through ``booking.book``, which writes the lead,
@@ -17,8 +17,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import AnswersStayInForm, button_dicts, faq_topic, practice_now
-from burnout_assistant import booking_dialogue as dialogue
-from burnout_assistant.booking import (
+from burnout_assistant.apps.services import leads_store, mailer, practice_calendar
+from burnout_assistant.booking.appointments import (
     BookingOutcome,
     BookingRequest,
     BookingStatus,
@@ -26,23 +26,28 @@ from burnout_assistant.booking import (
     book,
     offer_slots,
 )
-from burnout_assistant.contact import extract_name, is_opt_out, normalise_email, normalise_phone
-from burnout_assistant.form_answers import is_question_aside
-from burnout_assistant.leads import LeadsUnavailable
-from burnout_assistant.notifications import (
+from burnout_assistant.booking.notifications import (
     MailUnavailable,
     staff_new_lead_message,
     visitor_confirmation_message,
 )
-from burnout_assistant.practice_facts import days_phrase
-from burnout_assistant.services import leads_store, mailer, practice_calendar
-from burnout_assistant.settings import current_settings
-from burnout_assistant.timewish import (
+from burnout_assistant.dialogue import booking_dialogue as dialogue
+from burnout_assistant.dialogue.form_answers import is_question_aside
+from burnout_assistant.dialogue.practice_facts import days_phrase
+from burnout_assistant.language.contact import (
+    extract_name,
+    is_opt_out,
+    normalise_email,
+    normalise_phone,
+)
+from burnout_assistant.language.timewish import (
     parse_specific_wish,
     parse_time_wish,
     wish_from_dict,
     wish_to_dict,
 )
+from burnout_assistant.records.leads import LeadsUnavailable
+from burnout_assistant.settings import current_settings
 
 logger = logging.getLogger(__name__)
 

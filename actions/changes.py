@@ -1,4 +1,4 @@
-"""Cancelling or rescheduling a booking in the chat: adapters over ``burnout_assistant.changes``."""
+"""Cancelling or rescheduling a booking in the chat: adapters over ``booking.changes``."""
 
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import tell_staff, validate_slot_choice
 from actions.common import AnswersStayInForm, practice_now
-from burnout_assistant.changes import (
+from burnout_assistant.apps.services import leads_store, practice_calendar
+from burnout_assistant.booking.changes import (
     Lookup,
     SlotTaken,
     cancel_booking,
     find_booking,
     reschedule_booking,
 )
-from burnout_assistant.contact import format_phone_nl, normalise_phone
-from burnout_assistant.dutch_time import long_when
-from burnout_assistant.leads import LeadsUnavailable, normalise_reference
-from burnout_assistant.notifications import staff_change_message
-from burnout_assistant.services import leads_store, practice_calendar
+from burnout_assistant.booking.notifications import staff_change_message
+from burnout_assistant.language.contact import format_phone_nl, normalise_phone
+from burnout_assistant.language.dutch_time import long_when
+from burnout_assistant.records.leads import LeadsUnavailable, normalise_reference
 from burnout_assistant.settings import current_settings
 
 CANCEL, MOVE = "annuleren", "verzetten"

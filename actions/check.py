@@ -1,6 +1,6 @@
 """The symptom check in Rasa: start or resume, ask, validate, and give the result.
 
-All decisions are in ``burnout_assistant.check_flow`` and ``burnout_assistant.questionnaire``;
+All decisions are in ``dialogue.check_flow`` and ``check.questionnaire`` (burnout_assistant);
 these classes only read slots, call them, and turn the outcome into slot events and messages.
 """
 
@@ -13,14 +13,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import button_dicts, faq_topic
-from burnout_assistant.check_flow import (
+from burnout_assistant.check.questionnaire import (
+    current_questionnaire,
+    result_message,
+    score_answers,
+)
+from burnout_assistant.dialogue.check_flow import (
     Button,
     handle_reply,
     is_in_progress,
     question_prompt,
     with_echo,
 )
-from burnout_assistant.questionnaire import current_questionnaire, result_message, score_answers
 
 DONE = "klaar"  # value of check_answer that completes the form
 

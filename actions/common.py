@@ -9,8 +9,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from burnout_assistant.check_flow import Button
-from burnout_assistant.form_answers import FREE_TEXT_SLOTS, leaves_form
+from burnout_assistant.dialogue.check_flow import Button
+from burnout_assistant.dialogue.form_answers import FREE_TEXT_SLOTS, leaves_form
 from burnout_assistant.settings import current_settings
 
 

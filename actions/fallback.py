@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from burnout_assistant.fallback import consecutive_misses, reply_for_miss
-from burnout_assistant.incoming import MessageKind
+from burnout_assistant.dialogue.fallback import consecutive_misses, reply_for_miss
+from burnout_assistant.language.incoming import MessageKind
 
 
 class ActionFallback(Action):

@@ -1,4 +1,4 @@
-""""Verwijder mijn gegevens": queue the erasure; ``burnout_assistant.erasure`` carries it out."""
+""""Verwijder mijn gegevens": queue the erasure; ``privacy.erasure`` carries it out."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from burnout_assistant.leads import LeadsUnavailable
-from burnout_assistant.services import leads_store
+from burnout_assistant.apps.services import leads_store
+from burnout_assistant.records.leads import LeadsUnavailable
 from burnout_assistant.settings import current_settings
 
 PERSONAL_SLOTS = ("check_answers", "check_band", "check_answer", "contact_name",

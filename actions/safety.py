@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from burnout_assistant.crisis_dialogue import form_to_resume
+from burnout_assistant.dialogue.crisis_dialogue import form_to_resume
 
 
 class ActionResumeAfterCheckIn(Action):

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from burnout_assistant.practice_facts import english_note, response_slots
+from burnout_assistant.dialogue.practice_facts import english_note, response_slots
 from burnout_assistant.settings import current_settings
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import psutil
 
-from burnout_assistant.evaluation import full_label, score
+from devtools.evaluation import full_label, score
 
 ROOT = Path(__file__).resolve().parents[1]
 SELECTORS = ("faq", "default")  # ours is named after its retrieval intent; Rasa's is "default"

@@ -39,7 +39,7 @@ from bench.split import (  # noqa: E402
     split_examples,
     write_split_project,
 )
-from burnout_assistant.evaluation import load_examples  # noqa: E402
+from devtools.evaluation import load_examples  # noqa: E402
 
 BENCH = ROOT / "bench"
 DEFAULT_CONFIG = BENCH / "configs" / "rasa_default.yml"
@@ -134,7 +134,7 @@ def configurations(specs: list[str]) -> dict[str, Path]:
 
 def training_key(config_text: str, project: Path) -> str:
     """Hash of what the training reads, to reuse a model trained on the same inputs."""
-    from burnout_assistant.spacy_base import DEFAULT_TARGET, MARKER
+    from burnout_assistant.language.spacy_base import DEFAULT_TARGET, MARKER
 
     digest = hashlib.sha256(config_text.encode())
     files = [project / "domain.yml", *sorted((project / "data").rglob("*.yml"))]
@@ -214,8 +214,8 @@ def serve_and_load(model: Path, workdir: Path, args: argparse.Namespace, stock: 
     dict[str, float], list[str]
 ]:
     """Start the real servers for ``model``, run every load phase, read RSS; all bounded."""
-    from burnout_assistant.radicale_server import running_radicale
-    from burnout_assistant.servers import running_assistant, settings_for_local_run
+    from burnout_assistant.apps.radicale_server import running_radicale
+    from devtools.servers import running_assistant, settings_for_local_run
 
     summary: dict[str, float] = {}
     notes: list[str] = []

@@ -14,9 +14,9 @@ import statistics
 import time
 from pathlib import Path
 
-from burnout_assistant.crisis_corpus import load_corpus
-from burnout_assistant.crisis_evaluation import TEST_CORPUS, fit_detector
-from burnout_assistant.safety import assess
+from burnout_assistant.language.crisis_corpus import load_corpus
+from burnout_assistant.language.safety import assess
+from devtools.crisis_evaluation import TEST_CORPUS, fit_detector
 
 ROOT = Path(__file__).resolve().parents[1]
 

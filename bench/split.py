@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from burnout_assistant.evaluation import Example, load_examples
+from devtools.evaluation import Example, load_examples
 
 TEST_FRACTION = 0.2
 SEED = 20240601

@@ -39,8 +39,8 @@ if not __package__:  # run as a script: import the bench package from the projec
     sys.path[0] = str(ROOT)
 
 from bench.load import CONVERSATION, percentile  # noqa: E402
-from burnout_assistant.radicale_server import running_radicale  # noqa: E402
-from burnout_assistant.servers import (  # noqa: E402
+from burnout_assistant.apps.radicale_server import running_radicale  # noqa: E402
+from devtools.servers import (  # noqa: E402
     free_port,
     running_assistant,
     settings_for_local_run,
@@ -320,7 +320,7 @@ def main() -> None:
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if args.model is None:
-        from burnout_assistant.training import model_path
+        from burnout_assistant.apps.training import model_path
 
         args.model = model_path(ROOT)
         if not args.model.exists():

@@ -5,7 +5,7 @@ moment to make sure nothing personal is written to the server's log, and to inst
 measured speed-up of ``rasa_speedups``.
 """
 
-from burnout_assistant.log_privacy import install as _install_log_privacy
+from burnout_assistant.privacy.log_privacy import install as _install_log_privacy
 from channels.rasa_speedups import install as _install_speedups
 
 _install_log_privacy()

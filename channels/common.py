@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from burnout_assistant.limits import (
+from burnout_assistant.apps.limits import (
     FAILED_TEXT,
     RATE_LIMITED_TEXT,
     RateLimiter,

@@ -3,7 +3,7 @@
 Why not Rasa's own telegram channel: it uses aiogram 2, calls getMe on every update and never
 checks Telegram's secret-token header. This one checks the header in constant time, creates
 and initializes one ``telegram.Bot`` per process (getMe once), and leaves every rule about
-texts, keyboards and commands to ``burnout_assistant.telegram``.
+texts, keyboards and commands to ``burnout_assistant.apps.telegram``.
 
 Enabled in credentials.yml without keys; the token and secret come from the environment
 variables named in practice.yml (``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_SECRET_TOKEN``). Without a
@@ -27,9 +27,8 @@ from telegram import Bot, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from burnout_assistant.limits import FAILED_TEXT
-from burnout_assistant.settings import current_settings
-from burnout_assistant.telegram import (
+from burnout_assistant.apps.limits import FAILED_TEXT
+from burnout_assistant.apps.telegram import (
     SECRET_HEADER,
     CallbackPayloads,
     Incoming,
@@ -40,6 +39,7 @@ from burnout_assistant.telegram import (
     render_replies,
     secret_matches,
 )
+from burnout_assistant.settings import current_settings
 from channels.common import answered, refusal
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from burnout_assistant.limits import FAILED_TEXT, RATE_LIMITED_TEXT
+from burnout_assistant.apps.limits import FAILED_TEXT, RATE_LIMITED_TEXT
 from channels.common import answered, refusal
 
 log = logging.getLogger(__name__)

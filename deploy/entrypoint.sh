@@ -13,13 +13,13 @@ role="${1:-rasa}"
 
 case "$role" in
   prepare)
-    exec python -m burnout_assistant.replicas prepare --source /app/practice.yml \
+    exec python -m burnout_assistant.apps.replicas prepare --source /app/practice.yml \
       --out "$PRACTICE_SETTINGS" ${CALENDAR_URL:+--calendar-url "$CALENDAR_URL"} "$@"
     ;;
   rasa)
     # Channels, CORS origins from the practice settings, and the HTTP API behind the token:
-    # the same options scripts/run uses (burnout_assistant/launch.py).
-    args="$(python -m burnout_assistant.launch rasa-args --separator ' ')"
+    # the same options scripts/run uses (burnout_assistant/apps/launch.py).
+    args="$(python -m burnout_assistant.apps.launch rasa-args --separator ' ')"
     # shellcheck disable=SC2086  # the options are single words (paths, origins, a token)
     exec rasa run --model "$MODEL" --endpoints endpoints.scaled.yml $args \
       --port 5005 --interface 0.0.0.0 "$@"
@@ -28,10 +28,10 @@ case "$role" in
     exec rasa run actions --actions actions --port 5055 "$@"
     ;;
   jobs)
-    exec python -m burnout_assistant.jobs --endpoints endpoints.scaled.yml --every 60 "$@"
+    exec python -m burnout_assistant.apps.jobs --endpoints endpoints.scaled.yml --every 60 "$@"
     ;;
   dashboard)
-    exec python -m burnout_assistant.dashboard serve --endpoints endpoints.scaled.yml \
+    exec python -m burnout_assistant.apps.dashboard serve --endpoints endpoints.scaled.yml \
       --host 0.0.0.0 --port 8080 --secret-file /data/dashboard_secret "$@"
     ;;
   radicale)

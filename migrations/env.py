@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from burnout_assistant.leads import VERSION_TABLE, UTCDateTime, metadata
+from burnout_assistant.records.leads import VERSION_TABLE, UTCDateTime, metadata
 
 config = context.config
 

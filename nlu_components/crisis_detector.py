@@ -1,4 +1,4 @@
-"""Rasa adapter for the dedicated crisis classifier (``burnout_assistant.crisis_detector``).
+"""Rasa adapter for the dedicated crisis classifier (``language.crisis_detector``).
 
 Trained with the model from the crisis corpus plus the assistant's own NLU examples, packed
 into the model file, and run on every message: typed form answers, long messages (read in
@@ -19,10 +19,10 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-import burnout_assistant.crisis_detector as detector_module
-import burnout_assistant.safety as safety_module
-from burnout_assistant.crisis_corpus import load_corpus
-from burnout_assistant.crisis_detector import CrisisModel, LabelledText, training_examples
+import burnout_assistant.language.crisis_detector as detector_module
+import burnout_assistant.language.safety as safety_module
+from burnout_assistant.language.crisis_corpus import load_corpus
+from burnout_assistant.language.crisis_detector import CrisisModel, LabelledText, training_examples
 
 SCORE_KEY = "crisis_score"
 ORIGINAL_TEXT_KEY = "original_text"  # set by MessageGuard, never written to the output

@@ -21,8 +21,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from burnout_assistant import safety
-from burnout_assistant.incoming import MessageKind, inspect_text, looks_english
+from burnout_assistant.language import safety
+from burnout_assistant.language.incoming import MessageKind, inspect_text, looks_english
 from nlu_components.crisis_detector import ORIGINAL_TEXT_KEY, SCORE_KEY
 
 logger = logging.getLogger(__name__)

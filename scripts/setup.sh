@@ -61,11 +61,11 @@ ensure_chromium() {
 }
 
 ensure_spacy_base() {
-  (cd "$ROOT" && "$VENV/bin/python" -m burnout_assistant.spacy_base)
+  (cd "$ROOT" && "$VENV/bin/python" -m burnout_assistant.language.spacy_base)
 }
 
 ensure_model() {
-  MODEL="$(cd "$ROOT" && "$VENV/bin/python" -m burnout_assistant.training | tail -n 1)"
+  MODEL="$(cd "$ROOT" && "$VENV/bin/python" -m burnout_assistant.apps.training | tail -n 1)"
   export MODEL
 }
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from burnout_assistant.servers import RunningAssistant, running_assistant
+from devtools.servers import RunningAssistant, running_assistant
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -33,7 +33,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The trained model; trains only if config, domain or data changed since the last run."""
-    from burnout_assistant.training import ensure_model
+    from burnout_assistant.apps.training import ensure_model
 
     return ensure_model(ROOT, quiet=True)
 
@@ -67,8 +67,8 @@ def practice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """
     import yaml
 
-    from burnout_assistant.radicale_server import running_radicale
-    from burnout_assistant.servers import free_port, settings_for_local_run
+    from burnout_assistant.apps.radicale_server import running_radicale
+    from devtools.servers import free_port, settings_for_local_run
 
     workdir = tmp_path_factory.mktemp("practice")
     # The demo site of the browser tests runs here; only this origin gets CORS headers.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from burnout_assistant.booking import BookingRequest
-from burnout_assistant.calendar import PracticeCalendar
+from burnout_assistant.booking.appointments import BookingRequest
+from burnout_assistant.booking.calendar import PracticeCalendar
 from burnout_assistant.settings import load_settings
 
 SETTINGS = load_settings(Path(__file__).parents[2] / "practice.yml")

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import caldav
 
-from burnout_assistant.booking import BookingStatus, book, event_uid, offer_slots
-from burnout_assistant.calendar import PracticeCalendar
-from burnout_assistant.leads import LeadStore
+from burnout_assistant.booking.appointments import BookingStatus, book, event_uid, offer_slots
+from burnout_assistant.booking.calendar import PracticeCalendar
+from burnout_assistant.records.leads import LeadStore
 from tests.booking.support import NOW, SETTINGS, events_around, request
 
 

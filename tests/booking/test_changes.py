@@ -6,9 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from burnout_assistant.booking import book, offer_slots
-from burnout_assistant.changes import Lookup, cancel_booking, find_booking, reschedule_booking
-from burnout_assistant.leads import SlotTaken
+from burnout_assistant.booking.appointments import book, offer_slots
+from burnout_assistant.booking.changes import (
+    Lookup,
+    cancel_booking,
+    find_booking,
+    reschedule_booking,
+)
+from burnout_assistant.records.leads import SlotTaken
 from tests.booking.support import NOW, SETTINGS, events_around, request
 
 

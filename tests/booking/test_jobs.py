@@ -7,10 +7,10 @@ from datetime import timedelta
 from email import message_from_bytes
 from pathlib import Path
 
-from burnout_assistant.booking import book, offer_slots, write_event
-from burnout_assistant.calendar import PracticeCalendar
-from burnout_assistant.jobs import retry_calendar_events, run_all, send_reminders
-from burnout_assistant.notifications import Mailer
+from burnout_assistant.apps.jobs import retry_calendar_events, run_all, send_reminders
+from burnout_assistant.booking.appointments import book, offer_slots, write_event
+from burnout_assistant.booking.calendar import PracticeCalendar
+from burnout_assistant.booking.notifications import Mailer
 from tests.booking.support import NOW, SETTINGS, request
 
 

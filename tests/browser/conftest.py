@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from burnout_assistant.demo_site import running_demo_site
+from burnout_assistant.apps.demo_site import running_demo_site
 from tests.browser.widget import REPLY_TIMEOUT_MS
 
 ROOT = Path(__file__).resolve().parents[2]

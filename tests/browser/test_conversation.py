@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from burnout_assistant.questionnaire import current_questionnaire, score_answers
+from burnout_assistant.check.questionnaire import current_questionnaire, score_answers
 from tests.browser.conftest import ROOT
 from tests.browser.widget import Widget
 
@@ -64,7 +64,7 @@ def test_welcome_then_questions_by_chips_and_typing(page, demo_site, screenshots
 
 
 def test_check_by_clicking_then_booking_the_call(page, demo_site, practice, screenshots) -> None:
-    from burnout_assistant.leads import LeadStore
+    from burnout_assistant.records.leads import LeadStore
 
     questionnaire = current_questionnaire()
     page.goto(demo_site)

@@ -8,8 +8,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from burnout_assistant.demo_site import running_demo_site
-from burnout_assistant.servers import free_port
+from burnout_assistant.apps.demo_site import running_demo_site
+from devtools.servers import free_port
 from tests.browser.widget import Widget
 
 pytestmark = pytest.mark.model

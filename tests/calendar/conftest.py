@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from burnout_assistant.calendar import PracticeCalendar, ensure_calendar
-from burnout_assistant.radicale_server import running_radicale
+from burnout_assistant.apps.radicale_server import running_radicale
+from burnout_assistant.booking.calendar import PracticeCalendar, ensure_calendar
 
 
 @pytest.fixture(scope="session")

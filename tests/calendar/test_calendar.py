@@ -15,11 +15,15 @@ import caldav
 import icalendar
 import pytest
 
-from burnout_assistant.calendar import CalendarUnavailable, PracticeCalendar, ensure_calendar
-from burnout_assistant.radicale_server import running_radicale
-from burnout_assistant.servers import free_port
+from burnout_assistant.apps.radicale_server import running_radicale
+from burnout_assistant.booking.calendar import (
+    CalendarUnavailable,
+    PracticeCalendar,
+    ensure_calendar,
+)
+from burnout_assistant.booking.slots import find_free_slots
 from burnout_assistant.settings import Booking
-from burnout_assistant.slots import find_free_slots
+from devtools.servers import free_port
 
 TZ = ZoneInfo("Europe/Amsterdam")
 UTC = timezone.utc

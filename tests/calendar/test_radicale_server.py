@@ -15,9 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from burnout_assistant.calendar import CalendarUnavailable, PracticeCalendar, ensure_calendar
-from burnout_assistant.radicale_server import running_radicale
-from burnout_assistant.servers import free_port
+from burnout_assistant.apps.radicale_server import running_radicale
+from burnout_assistant.booking.calendar import (
+    CalendarUnavailable,
+    PracticeCalendar,
+    ensure_calendar,
+)
+from devtools.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 6, 1, 9, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -58,7 +62,7 @@ def test_cli_creates_the_practice_calendar_and_stops_radicale_on_sigterm(
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PRACTICE_SETTINGS"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "burnout_assistant.radicale_server",
+        [sys.executable, "-m", "burnout_assistant.apps.radicale_server",
          "--storage", str(tmp_path / "radicale"), "--port", str(port),
          "--settings", str(tmp_path / "practice.yml")],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

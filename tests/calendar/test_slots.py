@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from burnout_assistant.settings import WEEKDAYS, Booking, parse_window
-from burnout_assistant.slots import (
+from burnout_assistant.booking.slots import (
     Slot,
     TimeWish,
     find_free_slots,
     last_bookable_day,
     slots_for_wish,
 )
+from burnout_assistant.settings import WEEKDAYS, Booking, parse_window
 
 TZ = ZoneInfo("Europe/Amsterdam")
 UTC = timezone.utc

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from burnout_assistant.calendar import PracticeCalendar
-from burnout_assistant.conversations import ConversationStore
-from burnout_assistant.dashboard import create_app
-from burnout_assistant.leads import LeadStore
+from burnout_assistant.apps.dashboard import create_app
+from burnout_assistant.booking.calendar import PracticeCalendar
+from burnout_assistant.records.conversations import ConversationStore
+from burnout_assistant.records.leads import LeadStore
+from burnout_assistant.records.staff import StaffStore
 from burnout_assistant.settings import Settings, load_settings
-from burnout_assistant.staff import StaffStore
 from tests.dashboard.tracker import Tracker
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from burnout_assistant.leads import Lead, LeadStore
+from burnout_assistant.records.leads import Lead, LeadStore
 
 UTC = timezone.utc
 XSS = "<script>alert(1)</script><b>x</b>"

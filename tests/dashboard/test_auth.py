@@ -10,10 +10,10 @@ import sys
 import pytest
 import yaml
 
-from burnout_assistant.dashboard.__main__ import main, secret_key
-from burnout_assistant.dashboard.auth import dutch_duration
-from burnout_assistant.leads import LeadStore
-from burnout_assistant.staff import StaffStore, throttle_delay
+from burnout_assistant.apps.dashboard.__main__ import main, secret_key
+from burnout_assistant.apps.dashboard.auth import dutch_duration
+from burnout_assistant.records.leads import LeadStore
+from burnout_assistant.records.staff import StaffStore, throttle_delay
 from tests.dashboard.conftest import EMAIL, PASSWORD, ROOT, csrf_token, login
 from tests.dashboard.leads import callback
 
@@ -166,7 +166,7 @@ def test_unknown_lead_is_a_dutch_404(logged_in) -> None:
 
 
 def test_a_removed_account_is_logged_out(logged_in, store) -> None:
-    from burnout_assistant.leads import StaffUser
+    from burnout_assistant.records.leads import StaffUser
 
     with store.transaction() as session:
         session.query(StaffUser).delete()
@@ -176,7 +176,7 @@ def test_a_removed_account_is_logged_out(logged_in, store) -> None:
 def test_an_outdated_hash_is_upgraded_at_login(store) -> None:
     from argon2 import PasswordHasher
 
-    from burnout_assistant.leads import StaffUser
+    from burnout_assistant.records.leads import StaffUser
 
     staff = StaffStore(store)
     staff.create_user("oud@praktijk.nl", PASSWORD)

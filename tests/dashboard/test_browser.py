@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from burnout_assistant.calendar import PracticeCalendar
-from burnout_assistant.dashboard.__main__ import main
-from burnout_assistant.leads import LeadStore
-from burnout_assistant.servers import free_port, wait_for_http
+from burnout_assistant.apps.dashboard.__main__ import main
+from burnout_assistant.booking.calendar import PracticeCalendar
+from burnout_assistant.records.leads import LeadStore
+from devtools.servers import free_port, wait_for_http
 from tests.server.replies import texts
 from tests.server.test_booking import book_first_slot
 
@@ -54,7 +54,7 @@ def staff_account(practice: dict) -> str:
 
 @pytest.fixture(scope="module")
 def dashboard(servers, practice: dict, staff_account: str, tmp_path_factory) -> Iterator[str]:
-    """``python -m burnout_assistant.dashboard serve`` against the servers' tracker store."""
+    """``python -m burnout_assistant.apps.dashboard serve`` against the servers' tracker store."""
     workdir = tmp_path_factory.mktemp("dashboard")
     port = free_port()
     env = {**os.environ, "PRACTICE_SETTINGS": str(practice["settings_file"]),
@@ -62,7 +62,7 @@ def dashboard(servers, practice: dict, staff_account: str, tmp_path_factory) -> 
     env.pop("LEADS_DATABASE_URL", None)
     log = (workdir / "dashboard.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "burnout_assistant.dashboard", "serve",
+        [sys.executable, "-m", "burnout_assistant.apps.dashboard", "serve",
          "--endpoints", str(servers.workdir / "endpoints.yml"), "--host", "127.0.0.1",
          "--port", str(port), "--secret-file", str(workdir / "secret")],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,

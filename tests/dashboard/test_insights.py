@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import yaml
 
-from burnout_assistant.dashboard.insights import funnel_chart, funnel_steps
+from burnout_assistant.apps.dashboard.insights import funnel_chart, funnel_steps
 from tests.dashboard.tracker import now
 
 pytestmark = pytest.mark.timeout(120)
@@ -71,7 +71,7 @@ def test_empty_tracker_gives_an_empty_but_working_page(logged_in) -> None:
 
 
 def test_chart_geometry_stays_inside_the_plot() -> None:
-    from burnout_assistant.conversations import WeekFunnel
+    from burnout_assistant.records.conversations import WeekFunnel
 
     start = now().date()
     weeks = [WeekFunnel(start - timedelta(weeks=7 - n), 10 * n, 5 * n, 3 * n, 2 * n, n)
@@ -89,7 +89,7 @@ def test_chart_geometry_stays_inside_the_plot() -> None:
 
 
 def test_without_a_sql_tracker_store_pages_say_so(settings, store, staff) -> None:
-    from burnout_assistant.dashboard import create_app
+    from burnout_assistant.apps.dashboard import create_app
     from tests.dashboard.conftest import SECRET, login
     from tests.dashboard.leads import callback
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from burnout_assistant.leads import LeadFilter
+from burnout_assistant.records.leads import LeadFilter
 from tests.dashboard.conftest import EMAIL, csrf_token
 from tests.dashboard.leads import XSS, booking, callback
 from tests.dashboard.tracker import now

@@ -7,7 +7,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 
-from burnout_assistant.leads import PROJECT_ROOT, LeadStore
+from burnout_assistant.records.leads import PROJECT_ROOT, LeadStore
 from tests.dashboard.conftest import EMAIL
 from tests.dashboard.leads import booking, callback
 

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine, func, inspect, select
 
-from burnout_assistant import leads as leads_module
-from burnout_assistant.leads import (
+from burnout_assistant.records import leads as leads_module
+from burnout_assistant.records.leads import (
     REFERENCE_ALPHABET,
     ConsentRequired,
     Lead,

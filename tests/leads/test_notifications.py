@@ -14,14 +14,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from burnout_assistant.leads import Lead
-from burnout_assistant.notifications import (
+from burnout_assistant.booking.notifications import (
     Mailer,
     MailUnavailable,
     staff_new_lead_message,
     visitor_confirmation_message,
     visitor_reminder_message,
 )
+from burnout_assistant.records.leads import Lead
 from burnout_assistant.settings import Notifications, Practice
 
 pytestmark = pytest.mark.timeout(60)
@@ -277,7 +277,7 @@ def test_unwritable_outbox_is_mail_unavailable(tmp_path) -> None:
 
 
 def test_staff_change_mail_says_what_changed_and_nothing_about_health(smtp_server) -> None:
-    from burnout_assistant.notifications import staff_change_message
+    from burnout_assistant.booking.notifications import staff_change_message
 
     collector, _, port = smtp_server
     lead = booked_lead()

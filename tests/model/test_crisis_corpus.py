@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.crisis_corpus import load_corpus
-from burnout_assistant.crisis_evaluation import (
+from burnout_assistant.language.crisis_corpus import load_corpus
+from burnout_assistant.language.safety import Thresholds, Tier
+from devtools.crisis_evaluation import (
     MAX_FULL_ALARM,
     MIN_RECALL,
     TEST_CORPUS,
@@ -29,8 +30,7 @@ from burnout_assistant.crisis_evaluation import (
     report,
     tiers,
 )
-from burnout_assistant.evaluation import load_examples
-from burnout_assistant.safety import Thresholds, Tier
+from devtools.evaluation import load_examples
 from tests.server.replies import texts
 
 pytestmark = pytest.mark.model

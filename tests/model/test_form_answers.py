@@ -1,7 +1,8 @@
 """Names typed into the booking form stay answers, through the real classifier (issue 13).
 
 Inside a form the classifier alone never decides: a reply leaves a free-text question only
-when its intent leaves AND its words are a clear command (burnout_assistant/form_answers.py).
+when its intent leaves AND its words are a clear command
+(burnout_assistant/dialogue/form_answers.py).
 A crisis always leaves. A name that is also a word of distress ("Kees Dood", "Klaar") may get
 the unsure tier: the direct question, after which "nee" resumes the form and asks the name
 again (data/rules/safety.yml). Safety comes first there; the certain tier never fires on a name.
@@ -14,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.contact import extract_name
-from burnout_assistant.form_answers import leaves_form
+from burnout_assistant.dialogue.form_answers import leaves_form
+from burnout_assistant.language.contact import extract_name
 
 ROOT = Path(__file__).parents[2]
 NAMES = yaml.safe_load((ROOT / "tests" / "booking" / "names.yml").read_text())["names"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.evaluation import full_label, load_examples, score
+from devtools.evaluation import full_label, load_examples, score
 
 ROOT = Path(__file__).parents[2]
 # The independent test set: the first writers' file, and a second set of writers for the
@@ -143,7 +143,7 @@ def test_crisis_at_the_end_of_a_huge_message_is_still_caught(parse) -> None:
 
 
 def _check_answer_texts() -> list[str]:
-    from burnout_assistant.questionnaire import current_questionnaire
+    from burnout_assistant.check.questionnaire import current_questionnaire
 
     questionnaire = current_questionnaire()
     return sorted(

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from burnout_assistant.replicas import ReplicaSet, ScaledStores, running_replicas
+from burnout_assistant.apps.replicas import ReplicaSet, ScaledStores, running_replicas
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/{db}"

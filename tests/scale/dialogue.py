@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from burnout_assistant.limits import FAILED_TEXT
-from burnout_assistant.replicas import Replica, Reply
+from burnout_assistant.apps.limits import FAILED_TEXT
+from burnout_assistant.apps.replicas import Replica, Reply
 from tests.server.replies import buttons
 
 MAX_CHECK_ANSWERS = 13  # the check has 11 questions; bounded so a broken check fails, not hangs

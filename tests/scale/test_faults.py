@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from burnout_assistant.leads import LeadStore
-from burnout_assistant.limits import FAILED_TEXT
-from burnout_assistant.replicas import ReplicaSet, Reply, ScaledStores, running_replicas
-from burnout_assistant.servers import free_port
+from burnout_assistant.apps.limits import FAILED_TEXT
+from burnout_assistant.apps.replicas import ReplicaSet, Reply, ScaledStores, running_replicas
+from burnout_assistant.records.leads import LeadStore
+from devtools.servers import free_port
 from tests.scale.dialogue import findings, user_texts
 from tests.server.replies import buttons
 

@@ -21,17 +21,17 @@ from pathlib import Path
 
 import pytest
 
-from burnout_assistant.calendar import PracticeCalendar
-from burnout_assistant.leads import LeadStore
-from burnout_assistant.limits import FAILED_TEXT
-from burnout_assistant.replicas import (
+from burnout_assistant.apps.limits import FAILED_TEXT
+from burnout_assistant.apps.replicas import (
     CONVERSATION_HEADER,
     Replica,
     Reply,
     post_message,
     replica_for,
 )
-from burnout_assistant.servers import ROOT, free_port, wait_for_http
+from burnout_assistant.booking.calendar import PracticeCalendar
+from burnout_assistant.records.leads import LeadStore
+from devtools.servers import ROOT, free_port, wait_for_http
 from tests.scale.dialogue import Conversation, check_and_book, findings, user_texts
 
 pytestmark = pytest.mark.model

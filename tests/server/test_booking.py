@@ -53,8 +53,8 @@ def book_first_slot(servers, sender: str, email: str = "geen",
 
 
 def test_booking_by_button_lands_in_calendar_database_and_mail(servers, practice) -> None:
-    from burnout_assistant.calendar import PracticeCalendar
-    from burnout_assistant.leads import LeadStore
+    from burnout_assistant.booking.calendar import PracticeCalendar
+    from burnout_assistant.records.leads import LeadStore
 
     done, start_iso = book_first_slot(servers, new_sender(), email="sanne@example.nl")
     text = texts(done)
@@ -111,7 +111,7 @@ def test_invalid_phone_is_asked_again_and_earlier_answers_kept(servers) -> None:
 
 
 def test_without_consent_nothing_is_stored(servers, practice) -> None:
-    from burnout_assistant.leads import LeadStore
+    from burnout_assistant.records.leads import LeadStore
 
     sender = new_sender()
     offer = servers.send(sender, "/book_intro_call")
@@ -127,7 +127,7 @@ def test_without_consent_nothing_is_stored(servers, practice) -> None:
 
 
 def test_check_answers_go_with_the_booking_only_with_consent(servers, practice) -> None:
-    from burnout_assistant.leads import LeadStore
+    from burnout_assistant.records.leads import LeadStore
 
     sender = new_sender()
     replies = servers.send(sender, "/start_symptom_check")

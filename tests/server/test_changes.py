@@ -20,8 +20,8 @@ def booked(servers) -> tuple[str, datetime]:
 
 
 def test_cancel_by_reference_and_phone(servers, practice) -> None:
-    from burnout_assistant.calendar import PracticeCalendar
-    from burnout_assistant.leads import LeadStore
+    from burnout_assistant.booking.calendar import PracticeCalendar
+    from burnout_assistant.records.leads import LeadStore
 
     reference, start = booked(servers)
     sender = f"change-{uuid.uuid4().hex[:8]}"  # another device: only code and phone count
@@ -49,7 +49,7 @@ def test_wrong_phone_finds_nothing(servers) -> None:
 
 
 def test_reschedule_to_an_offered_time(servers, practice) -> None:
-    from burnout_assistant.leads import LeadStore
+    from burnout_assistant.records.leads import LeadStore
 
     reference, start = booked(servers)
     sender = f"change-{uuid.uuid4().hex[:8]}"

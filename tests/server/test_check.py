@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from burnout_assistant.questionnaire import current_questionnaire
+from burnout_assistant.check.questionnaire import current_questionnaire
 from tests.server.replies import buttons, texts
 
 pytestmark = pytest.mark.model

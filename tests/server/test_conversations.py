@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import yaml
 
-from burnout_assistant.conversations import (
+from burnout_assistant.records.conversations import (
     ASSISTANT,
     VISITOR,
     ConversationStore,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.safety import ANSWER_HELPLINES, VIOLENCE_HELPLINES
+from burnout_assistant.language.safety import ANSWER_HELPLINES, VIOLENCE_HELPLINES
 from tests.server.replies import buttons, texts
 
 pytestmark = pytest.mark.model

@@ -10,7 +10,7 @@ from email.message import Message
 
 import pytest
 
-from burnout_assistant.limits import RATE_LIMITED_TEXT
+from burnout_assistant.apps.limits import RATE_LIMITED_TEXT
 from burnout_assistant.settings import load_settings
 from tests.server.replies import texts
 

@@ -20,7 +20,7 @@ import httpx
 import pytest
 import yaml
 
-from burnout_assistant.servers import RunningAssistant, running_assistant
+from devtools.servers import RunningAssistant, running_assistant
 from tests.telegram import updates
 from tests.telegram.fake_bot_api import Call, FakeBotApi
 

@@ -23,7 +23,7 @@ def start_runner(rig, *args: str, secret: str | None = None) -> subprocess.Popen
     if secret is not None:
         env["TELEGRAM_SECRET_TOKEN"] = secret
     return subprocess.Popen(
-        [sys.executable, "-m", "burnout_assistant.telegram_polling", *args],
+        [sys.executable, "-m", "burnout_assistant.apps.telegram_polling", *args],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 

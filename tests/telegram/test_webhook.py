@@ -12,8 +12,8 @@ import re
 import pytest
 import yaml
 
-from burnout_assistant import telegram as tg
-from burnout_assistant.questionnaire import current_questionnaire
+from burnout_assistant.apps import telegram as tg
+from burnout_assistant.check.questionnaire import current_questionnaire
 from tests.telegram import updates
 from tests.telegram.conftest import PRACTICE_NAME, ROOT_DOMAIN
 
@@ -88,7 +88,7 @@ def test_button_press_is_answered_unclickable_and_not_echoed(telegram_rig) -> No
 
 
 def test_faq_check_and_booking_by_buttons_and_shared_contact(telegram_rig, practice) -> None:
-    from burnout_assistant.leads import LeadStore
+    from burnout_assistant.records.leads import LeadStore
 
     chat = telegram_rig.chat()
     chat.say("/start")

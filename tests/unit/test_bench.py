@@ -27,7 +27,7 @@ from bench.configuration import (
 )
 from bench.load import percentile, sender_for
 from bench.split import split_examples, to_nlu_yaml, write_split_project
-from burnout_assistant.evaluation import Example, load_examples
+from devtools.evaluation import Example, load_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 

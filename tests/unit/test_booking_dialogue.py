@@ -3,10 +3,10 @@
 from datetime import datetime
 from pathlib import Path
 
-from burnout_assistant import booking_dialogue as dialogue
-from burnout_assistant.booking import BookingOutcome, BookingStatus, Offer
+from burnout_assistant.booking.appointments import BookingOutcome, BookingStatus, Offer
+from burnout_assistant.booking.slots import Slot
+from burnout_assistant.dialogue import booking_dialogue as dialogue
 from burnout_assistant.settings import load_settings
-from burnout_assistant.slots import Slot
 
 SETTINGS = load_settings(Path(__file__).parents[2] / "practice.yml")
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=SETTINGS.tz)

@@ -2,13 +2,13 @@
 
 from pathlib import Path
 
-from burnout_assistant.check_flow import (
+from burnout_assistant.check.questionnaire import load_questionnaire
+from burnout_assistant.dialogue.check_flow import (
     FIX_PAYLOAD,
     handle_reply,
     is_in_progress,
     question_prompt,
 )
-from burnout_assistant.questionnaire import load_questionnaire
 
 Q = load_questionnaire(Path(__file__).parents[2] / "questionnaire.yml")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from burnout_assistant.contact import (
+from burnout_assistant.language.contact import (
     extract_name,
     format_phone_nl,
     is_opt_out,

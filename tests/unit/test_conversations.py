@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from burnout_assistant.conversations import (
+from burnout_assistant.records.conversations import (
     ASSISTANT,
     PLACEHOLDER_INTENT,
     VISITOR,

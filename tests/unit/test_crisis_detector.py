@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from burnout_assistant.crisis_corpus import (
+from burnout_assistant.language.crisis_corpus import (
     NEGATIVE_CATEGORIES,
     POSITIVE_CATEGORIES,
     STYLES,
@@ -14,9 +14,9 @@ from burnout_assistant.crisis_corpus import (
     load_writer,
     writers,
 )
-from burnout_assistant.crisis_detector import CrisisModel, LabelledText, pieces
-from burnout_assistant.crisis_evaluation import Outcome, held_out, report
-from burnout_assistant.safety import CrisisKind, Tier
+from burnout_assistant.language.crisis_detector import CrisisModel, LabelledText, pieces
+from burnout_assistant.language.safety import CrisisKind, Tier
+from devtools.crisis_evaluation import Outcome, held_out, report
 
 ROOT = Path(__file__).parents[2]
 TRAIN = load_corpus([ROOT / "data" / "crisis"])

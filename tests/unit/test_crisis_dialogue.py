@@ -1,6 +1,6 @@
 """Which form a "nee" to the direct crisis question returns to."""
 
-from burnout_assistant.crisis_dialogue import form_to_resume
+from burnout_assistant.dialogue.crisis_dialogue import form_to_resume
 
 
 def _user(intent: str) -> dict:

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from burnout_assistant.demo_site import (
+from burnout_assistant.apps.demo_site import (
     SITE_DIR,
     assistant_base_url,
     configure_page,
@@ -70,5 +70,5 @@ def test_server_serves_the_configured_page_and_its_assets_only() -> None:
         assert status == 200 and kind.startswith("text/css")
         assert css == (SITE_DIR / "style.css").read_text()
         assert fetch(base + "/niet-bestaand.html")[0] == 404
-        assert fetch(base + "/../burnout_assistant/demo_site.py")[0] == 404
+        assert fetch(base + "/../burnout_assistant/apps/demo_site.py")[0] == 404
         assert fetch(base + "/%2e%2e/pyproject.toml")[0] == 404

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.replicas import (
+from burnout_assistant.apps.replicas import (
     SCALED_ENDPOINTS,
     ScaledStores,
     deployment_settings,
@@ -272,7 +272,7 @@ def test_dockerfile_installs_pinned_builds_offline_and_copies_what_exists() -> N
     text = DOCKERFILE.read_text()
     assert text.startswith("#") and "\nFROM python:3.10-slim\n" in text
     assert "pip install -c constraints.txt ." in text
-    assert "python -m burnout_assistant.spacy_base" in text and "SPACY_BASE=blank" in text
+    assert "python -m burnout_assistant.language.spacy_base" in text and "SPACY_BASE=blank" in text
     assert "COPY ${MODEL_FILE} models/assistant.tar.gz" in text
     joined = text.replace("\\\n", " ")
     for line in re.findall(r"^COPY (.+)$", joined, flags=re.M):
@@ -290,7 +290,7 @@ def test_dockerfile_installs_pinned_builds_offline_and_copies_what_exists() -> N
 def test_sender_hash_is_stable_across_processes_and_spreads() -> None:
     senders = [f"web-{n}" for n in range(2000)]
     here = [replica_for(s, 3) for s in senders[:50]]
-    script = ("from burnout_assistant.replicas import replica_for;"
+    script = ("from burnout_assistant.apps.replicas import replica_for;"
               "print([replica_for(f'web-{n}', 3) for n in range(50)])")
     there = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                            env={**os.environ, "PYTHONHASHSEED": "12345"}, cwd=ROOT, check=True)
@@ -317,7 +317,7 @@ def test_deployment_settings_change_only_calendar_and_outbox(tmp_path: Path) -> 
 
 
 def test_jobs_and_dashboard_find_the_scaled_tracker_store(monkeypatch) -> None:
-    from burnout_assistant.erasure import tracker_store_url
+    from burnout_assistant.privacy.erasure import tracker_store_url
 
     for name, value in ScaledStores(tracker_db="tracker", redis_key_prefix="p",
                                     db_host="pg").env("http://a/webhook").items():

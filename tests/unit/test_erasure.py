@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from burnout_assistant.erasure import tracker_store_url
+from burnout_assistant.privacy.erasure import tracker_store_url
 
 
 def test_sqlite_and_postgresql_tracker_stores(tmp_path: Path) -> None:

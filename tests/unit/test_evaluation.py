@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from burnout_assistant.evaluation import full_label, load_examples, score
+from devtools.evaluation import full_label, load_examples, score
 
 
 def test_full_label_uses_the_retrieval_topic() -> None:

@@ -1,7 +1,7 @@
 """Not understood twice in a row means: offer a person instead of asking again."""
 
-from burnout_assistant.fallback import consecutive_misses, miss_reply, reply_for_miss
-from burnout_assistant.incoming import MessageKind
+from burnout_assistant.dialogue.fallback import consecutive_misses, miss_reply, reply_for_miss
+from burnout_assistant.language.incoming import MessageKind
 
 
 def test_counts_only_the_latest_run_of_misses() -> None:

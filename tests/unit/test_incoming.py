@@ -2,7 +2,7 @@
 
 import pytest
 
-from burnout_assistant.incoming import MessageKind, inspect_text, looks_foreign
+from burnout_assistant.language.incoming import MessageKind, inspect_text, looks_foreign
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t", None])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.launch import ROOT, endpoints_with_action_port, main
+from burnout_assistant.apps.launch import ROOT, endpoints_with_action_port, main
 
 
 def test_endpoints_follow_the_action_port_and_keep_the_rest(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from burnout_assistant.limits import RateLimiter, too_long_reply
+from burnout_assistant.apps.limits import RateLimiter, too_long_reply
 
 
 class Clock:
@@ -56,7 +56,7 @@ def test_too_long_reply_names_both_numbers_in_dutch() -> None:
 
 def test_a_turn_without_any_reply_gets_the_friendly_failure_text() -> None:
     """Rasa stays silent when the action server is down; the channels must not."""
-    from burnout_assistant.limits import FAILED_TEXT
+    from burnout_assistant.apps.limits import FAILED_TEXT
     from channels.common import answered
 
     assert answered([]) == [{"text": FAILED_TEXT}]

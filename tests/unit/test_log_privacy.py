@@ -8,7 +8,7 @@ import logging
 import pytest
 import structlog
 
-from burnout_assistant import log_privacy
+from burnout_assistant.privacy import log_privacy
 
 
 @pytest.fixture()

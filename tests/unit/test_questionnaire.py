@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.questionnaire import (
+from burnout_assistant.check.questionnaire import (
     QuestionnaireError,
     load_questionnaire,
     parse_answer,

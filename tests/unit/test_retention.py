@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.calendar import PracticeCalendar
-from burnout_assistant.conversations import ConversationStore
-from burnout_assistant.leads import LeadStore
-from burnout_assistant.retention import RetentionResult, run_retention
+from burnout_assistant.booking.calendar import PracticeCalendar
+from burnout_assistant.privacy.retention import RetentionResult, run_retention
+from burnout_assistant.records.conversations import ConversationStore
+from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.settings import Retention, load_settings
 from tests.leads.conftest import (  # noqa: F401  (fixtures)
     closed_port,
@@ -138,8 +138,9 @@ def test_cli_prints_counts_only(tmp_path) -> None:
 
     def run(*extra: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "burnout_assistant.retention", "--endpoints", str(endpoints),
-             *extra], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+            [sys.executable, "-m", "burnout_assistant.privacy.retention",
+             "--endpoints", str(endpoints), *extra],
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr[-2000:]
         assert "visitor" not in done.stdout + done.stderr and "Sanne" not in done.stdout
         return done.stdout

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.incoming import looks_english
-from burnout_assistant.safety import (
+from burnout_assistant.language.incoming import looks_english
+from burnout_assistant.language.safety import (
     ANSWER_HELPLINES,
     CHECK_IN_HELPLINES,
     CRISIS_MESSAGE,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from burnout_assistant import spacy_base
+from burnout_assistant.language import spacy_base
 
 
 def test_blank_base_lemmatises_dutch(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
-from burnout_assistant import telegram as tg
+from burnout_assistant.apps import telegram as tg
 from tests.telegram import updates
 
 SLOT = '/inform{"slot_choice":"2026-11-24T09:00:00+01:00"}'

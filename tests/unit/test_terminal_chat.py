@@ -1,6 +1,6 @@
 """The terminal chat numbers buttons so a typed digit acts as a click."""
 
-from burnout_assistant.terminal_chat import render
+from devtools.terminal_chat import render
 
 
 def test_buttons_are_numbered_across_replies() -> None:

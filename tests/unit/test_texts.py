@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant import booking_dialogue as dialogue
-from burnout_assistant.practice_facts import days_phrase, english_note, response_slots
-from burnout_assistant.questionnaire import current_questionnaire
+from burnout_assistant.check.questionnaire import current_questionnaire
+from burnout_assistant.dialogue import booking_dialogue as dialogue
+from burnout_assistant.dialogue.practice_facts import days_phrase, english_note, response_slots
 from burnout_assistant.settings import load_settings
 
 ROOT = Path(__file__).parents[2]

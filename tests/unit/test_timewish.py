@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from burnout_assistant.timewish import (
+from burnout_assistant.language.timewish import (
     NO_PREFERENCE,
     TimeWish,
     parse_specific_wish,

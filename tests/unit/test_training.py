@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from burnout_assistant.training import inputs_hash, training_inputs
+from burnout_assistant.apps.training import inputs_hash, training_inputs
 
 
 def _project(tmp_path: Path) -> Path:

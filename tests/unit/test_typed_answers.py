@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from burnout_assistant.questionnaire import current_questionnaire, parse_answer
+from burnout_assistant.check.questionnaire import current_questionnaire, parse_answer
 
 ROOT = Path(__file__).parents[2]
 TABLES = ROOT / "tests" / "check_answers"

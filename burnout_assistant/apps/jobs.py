@@ -1,0 +1,122 @@
+"""Periodic work that no conversation triggers: erasures, reminders, calendar retries, retention.
+
+``./scripts/run`` starts this every minute. Each job is idempotent and tolerates a service
+that is down (it simply tries again on the next run), so running it often is safe. Retention
+(``retention.py``) deletes by the day, so the loop runs it once an hour.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from burnout_assistant.booking.appointments import write_event
+from burnout_assistant.booking.calendar import CalendarUnavailable, PracticeCalendar
+from burnout_assistant.booking.notifications import (
+    Mailer,
+    MailUnavailable,
+    visitor_reminder_message,
+)
+from burnout_assistant.language.dutch_time import local
+from burnout_assistant.privacy.erasure import run_erasures, tracker_store_url
+from burnout_assistant.privacy.retention import run_retention
+from burnout_assistant.records.conversations import ConversationStore
+from burnout_assistant.records.leads import LeadStore
+from burnout_assistant.settings import Settings
+
+logger = logging.getLogger(__name__)
+RETENTION_EVERY = timedelta(hours=1)
+
+
+def send_reminders(store: LeadStore, mailer: Mailer, settings: Settings, now: datetime) -> int:
+    """Mail a reminder the day before the call to visitors who gave an email address."""
+    tomorrow = local(now, settings.tz).date() + timedelta(days=1)
+    start = datetime.combine(tomorrow, datetime.min.time(), settings.tz)
+    sent = 0
+    for lead in store.upcoming_bookings(start, start + timedelta(days=1)):
+        if not lead.email or lead.reminded_at is not None:
+            continue
+        try:
+            mailer.send(visitor_reminder_message(
+                lead, settings.practice, cancel_cutoff_hours=settings.booking.cancel_cutoff_hours,
+                tz=settings.tz))
+        except MailUnavailable:
+            logger.warning("mail unavailable; reminders are tried again on the next run")
+            break
+        store.mark_reminded(lead.id)
+        sent += 1
+    return sent
+
+
+def retry_calendar_events(store: LeadStore, calendar: PracticeCalendar, now: datetime) -> int:
+    """Write the events of bookings made while the calendar was down; returns how many."""
+    written = 0
+    try:
+        for lead in store.upcoming_bookings(now, now + timedelta(days=366)):
+            if lead.calendar_uid and not calendar.event_exists(lead.calendar_uid):
+                write_event(calendar, lead)
+                written += 1
+    except CalendarUnavailable:
+        logger.warning("calendar still unavailable; events are retried on the next run")
+    return written
+
+
+def retention(settings: Settings, store: LeadStore, calendar: PracticeCalendar,
+              tracker_url: str | None, now: datetime) -> dict[str, int]:
+    """Run retention over the leads and, with a SQL tracker store, the conversations."""
+    conversations = ConversationStore(tracker_url, settings.tz) if tracker_url else None
+    try:
+        result = run_retention(settings, store, conversations, calendar, now)
+    finally:
+        if conversations is not None:
+            conversations.dispose()
+    return {"leads_deleted": result.leads_deleted,
+            "conversations_deleted": result.conversations_deleted}
+
+
+def run_all(settings: Settings, store: LeadStore, calendar: PracticeCalendar, mailer: Mailer,
+            tracker_url: str | None, now: datetime, with_retention: bool = True,
+            ) -> dict[str, int]:
+    counts = {
+        "erased": run_erasures(store, calendar, tracker_url, now),
+        "reminded": send_reminders(store, mailer, settings, now),
+        "events_written": retry_calendar_events(store, calendar, now),
+    }
+    if with_retention:  # last: the other jobs have run even if this one fails
+        counts.update(retention(settings, store, calendar, tracker_url, now))
+    return counts
+
+
+def main() -> None:
+    from burnout_assistant.apps.services import leads_store, mailer, practice_calendar
+    from burnout_assistant.settings import current_settings
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--endpoints", type=Path, default=Path("endpoints.yml"))
+    parser.add_argument("--every", type=float, default=0, help="repeat every N seconds")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO)
+    tracker_url = tracker_store_url(args.endpoints)
+    last_retention: datetime | None = None
+    while True:
+        now = datetime.now(timezone.utc)
+        due = last_retention is None or now - last_retention >= RETENTION_EVERY
+        try:
+            counts = run_all(current_settings(), leads_store(), practice_calendar(), mailer(),
+                             tracker_url, now, with_retention=due)
+            if due:
+                last_retention = now
+            if any(counts.values()):
+                logger.info("jobs: %s", counts)
+        except Exception:
+            logger.exception("job run failed")
+        if not args.every:
+            return
+        time.sleep(args.every)
+
+
+if __name__ == "__main__":
+    main()

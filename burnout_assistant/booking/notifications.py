@@ -1,0 +1,287 @@
+"""Mail to staff (a new lead to call) and to the visitor (confirmation, reminder).
+
+Mail is not a safe place for health data: the staff mail says who to call and when, and links
+to the dashboard for what the person asked and answered; check answers, band and topics are
+never put in a message. Without an SMTP host (the embedded default) each message is written
+as a ``.eml`` file to the outbox folder, so staff still see it and no mail server is needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from burnout_assistant.language.contact import format_phone_nl
+from burnout_assistant.language.dutch_time import AMSTERDAM, clock, long_date, short_when
+from burnout_assistant.language.safety import CRISIS_MESSAGE
+from burnout_assistant.records.leads import Lead
+from burnout_assistant.settings import Notifications, Practice
+
+log = logging.getLogger(__name__)
+
+SMTP_TIMEOUT_SECONDS = 10
+
+CHANNELS = {
+    "web": "chat op de website",
+    "telegram": "Telegram",
+}
+
+
+class MailUnavailable(Exception):
+    """The mail could not be sent (server down, refused, TLS or login failed, outbox unwritable)."""
+
+
+# -- formatting ---------------------------------------------------------------------------------
+
+
+def _minutes(lead: Lead) -> int | None:
+    if lead.slot_start is None or lead.slot_end is None:
+        return None
+    return round((lead.slot_end - lead.slot_start).total_seconds() / 60)
+
+
+def _message(subject: str, body: str, to: Sequence[str] = (), reply_to: str = "") -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    if to:
+        message["To"] = ", ".join(to)
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain="burnout-assistant.local")
+    message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies to the robot
+    message.set_content(body)
+    return message
+
+
+# -- messages -----------------------------------------------------------------------------------
+
+
+def staff_new_lead_message(
+    lead: Lead,
+    practice_name: str,
+    dashboard_url: str,
+    *,
+    to: Sequence[str] = (),
+    tz: ZoneInfo = AMSTERDAM,
+) -> EmailMessage:
+    """Who to call and when; never the check answers, band or topics (see the module doc).
+
+    Without ``to`` the :class:`Mailer` addresses it to the staff addresses of the settings.
+    """
+    booked = lead.kind == "booking" and lead.slot_start is not None
+    if booked:
+        subject = f"Nieuwe aanmelding: kennismakingsgesprek {short_when(lead.slot_start, tz)}"
+    else:
+        subject = "Nieuwe aanmelding: terugbelverzoek"
+    subject += f" (ref {lead.reference})"
+
+    lines = [
+        f"Er is een nieuwe aanmelding binnengekomen via de assistent van {practice_name}.",
+        "",
+        f"Naam:        {lead.name}",
+        f"Telefoon:    {format_phone_nl(lead.phone)}",
+    ]
+    if booked:
+        end = f"-{clock(lead.slot_end, tz)}" if lead.slot_end is not None else ""
+        lines.append(
+            f"Gesprek:     {long_date(lead.slot_start, tz)}, {clock(lead.slot_start, tz)}{end} "
+            "(telefonische kennismaking: bel deze persoon dan op)"
+        )
+    else:
+        wish = (lead.preferred_times or "").strip() or "geen voorkeur opgegeven"
+        lines.append(f"Terugbellen: {wish}")
+    lines += [
+        f"Referentie:  {lead.reference}",
+        f"Kanaal:      {CHANNELS.get(lead.channel, lead.channel)}",
+        "",
+        "Wat deze persoon vroeg en antwoordde staat om privacyredenen niet in deze mail,",
+        "maar in het dashboard:",
+        dashboard_url or "(geen dashboard-adres ingesteld)",
+    ]
+    return _message(subject, "\n".join(lines) + "\n", to=to)
+
+
+def staff_change_message(
+    lead: Lead,
+    change: str,
+    *,
+    previous_start: datetime | None = None,
+    to: Sequence[str] = (),
+    tz: ZoneInfo = AMSTERDAM,
+) -> EmailMessage:
+    """A visitor cancelled (``change="geannuleerd"``) or moved (``"verzet"``) their call."""
+    when = short_when(lead.slot_start, tz) if lead.slot_start is not None else "?"
+    subject = f"Kennismakingsgesprek {change}: ref {lead.reference}"
+    lines = [
+        f"{lead.name} heeft het kennismakingsgesprek via de assistent {change}.",
+        "",
+        f"Telefoon:    {format_phone_nl(lead.phone)}",
+        f"Referentie:  {lead.reference}",
+    ]
+    if change == "verzet" and previous_start is not None:
+        lines.append(f"Was:         {short_when(previous_start, tz)}")
+        lines.append(f"Nu:          {when}")
+    else:
+        lines.append(f"Gesprek:     {when} (vervalt)")
+    return _message(subject, "\n".join(lines) + "\n", to=to)
+
+
+def visitor_confirmation_message(
+    lead: Lead,
+    practice: Practice,
+    *,
+    cancel_cutoff_hours: int | None = None,
+    tz: ZoneInfo = AMSTERDAM,
+) -> EmailMessage:
+    """Confirmation to the visitor: when we call, on which number, and how to change it."""
+    if lead.slot_start is not None:
+        subject = (
+            f"Je kennismakingsgesprek op {long_date(lead.slot_start, tz)} "
+            f"om {clock(lead.slot_start, tz)}"
+        )
+        minutes = _minutes(lead)
+        intro = [
+            f"Je gratis telefonische kennismakingsgesprek met {practice.name} staat gepland op "
+            f"{long_date(lead.slot_start, tz)} om {clock(lead.slot_start, tz)} uur.",
+            f"We bellen je op {format_phone_nl(lead.phone)}. Je hoeft zelf niets te doen."
+            + (f" Het gesprek duurt ongeveer {minutes} minuten." if minutes else ""),
+        ]
+    else:
+        subject = f"We bellen je terug ({practice.name})"
+        wish = (lead.preferred_times or "").strip()
+        intro = [
+            f"Bedankt voor je aanvraag bij {practice.name}. We bellen je op "
+            f"{format_phone_nl(lead.phone)} voor een gratis telefonische kennismaking"
+            + (f", zo veel mogelijk op het moment dat je aangaf: {wish}." if wish else "."),
+        ]
+    return _message(
+        subject,
+        _visitor_body(lead, practice, intro, cancel_cutoff_hours),
+        to=_visitor_address(lead),
+        reply_to=practice.email,
+    )
+
+
+def visitor_reminder_message(
+    lead: Lead,
+    practice: Practice,
+    *,
+    cancel_cutoff_hours: int | None = None,
+    tz: ZoneInfo = AMSTERDAM,
+) -> EmailMessage:
+    """The reminder sent the day before a booked call."""
+    if lead.slot_start is None:
+        raise ValueError("a reminder needs a booked slot")
+    intro = [
+        f"Een herinnering: morgen, {long_date(lead.slot_start, tz)}, om "
+        f"{clock(lead.slot_start, tz)} uur bellen we je voor je gratis kennismakingsgesprek "
+        f"met {practice.name}.",
+        f"We bellen je op {format_phone_nl(lead.phone)}.",
+    ]
+    return _message(
+        f"Herinnering: morgen om {clock(lead.slot_start, tz)} bellen we je",
+        _visitor_body(lead, practice, intro, cancel_cutoff_hours),
+        to=_visitor_address(lead),
+        reply_to=practice.email,
+    )
+
+
+def _visitor_address(lead: Lead) -> list[str]:
+    if not lead.email:
+        raise ValueError("this lead left no email address")
+    return [lead.email]
+
+
+def _visitor_body(
+    lead: Lead, practice: Practice, intro: list[str], cancel_cutoff_hours: int | None
+) -> str:
+    where = f"de chat op {practice.website}" if practice.website else "de chat op onze website"
+    if lead.slot_start is not None:
+        ask, example = "Wil je de afspraak verzetten of afzeggen?", "afspraak verzetten"
+    else:
+        ask, example = "Wil je je aanvraag intrekken of iets aanpassen?", "aanvraag intrekken"
+    change = [
+        f'{ask} Zeg dat in {where} (bijvoorbeeld "{example}") en noem je referentie en '
+        f"je telefoonnummer, of bel ons op {practice.phone}."
+    ]
+    if lead.slot_start is not None and cancel_cutoff_hours:
+        change.append(f"Dat kan tot {cancel_cutoff_hours} uur voor het gesprek.")
+    lines = [
+        f"Hoi {lead.name},",
+        "",
+        *intro,
+        "",
+        f"Je referentie is {lead.reference}.",
+        " ".join(change),
+        "",
+        CRISIS_MESSAGE,
+        "",
+        "Hartelijke groet,",
+        practice.name,
+        " · ".join(p for p in (practice.phone, practice.email, practice.website) if p),
+        "",
+        "Dit bericht is automatisch verstuurd door de digitale assistent van de praktijk.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# -- sending ------------------------------------------------------------------------------------
+
+
+class Mailer:
+    """Sends by SMTP, or writes ``.eml`` files to the outbox when no SMTP host is set."""
+
+    def __init__(self, notifications: Notifications) -> None:
+        self.settings = notifications
+
+    def send(self, message: EmailMessage) -> None:
+        """Deliver one message; MailUnavailable when it could not be handed over."""
+        if "From" not in message:
+            message["From"] = self.settings.sender
+        if "To" not in message and self.settings.staff_emails:
+            message["To"] = ", ".join(self.settings.staff_emails)
+        if not self.settings.smtp_host:
+            self._write_outbox(message)
+            return
+        if "To" not in message:
+            raise MailUnavailable("no recipients: notifications.staff_emails is empty")
+        self._send_smtp(message)
+
+    def _send_smtp(self, message: EmailMessage) -> None:
+        s = self.settings
+        implicit_tls = s.smtp_port == 465  # SMTPS: TLS from the first byte
+        smtp_class = smtplib.SMTP_SSL if implicit_tls else smtplib.SMTP
+        try:
+            with smtp_class(s.smtp_host, s.smtp_port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
+                if s.smtp_starttls and not implicit_tls:
+                    # Refuses to go on in plain text when the server offers no STARTTLS.
+                    smtp.starttls(context=ssl.create_default_context())
+                if s.smtp_username:
+                    smtp.login(s.smtp_username, s.smtp_password)
+                smtp.send_message(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            log.warning("mail not sent: %s", type(exc).__name__)
+            raise MailUnavailable(f"mail not sent ({type(exc).__name__})") from exc
+
+    def _write_outbox(self, message: EmailMessage) -> Path:
+        outbox = Path(self.settings.outbox_dir)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        path = outbox / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
+        partial = path.with_suffix(".part")  # a reader never sees half a message
+        try:
+            outbox.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(message.as_bytes())
+            partial.replace(path)
+        except OSError as exc:
+            log.warning("mail not written to the outbox: %s", type(exc).__name__)
+            raise MailUnavailable("outbox not writable") from exc
+        return path

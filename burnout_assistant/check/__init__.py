@@ -1,0 +1,1 @@
+"""The symptom check: the questionnaire model, reading typed answers, scoring and bands."""

@@ -1,0 +1,1 @@
+"""Privacy jobs: erasure on request, retention, and keeping personal data out of logs."""

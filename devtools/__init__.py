@@ -1,0 +1,1 @@
+"""Development and test harnesses: not part of the product package."""

@@ -1,0 +1,141 @@
+"""Start the action server and the Rasa server as real processes on free loopback ports.
+
+Used by the test session and the benchmark so both exercise the same thing a practice runs.
+Subprocesses only: this package stays free of Rasa imports.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from burnout_assistant.apps.launch import ROOT, rasa_server_args
+from devtools.terminal_chat import send
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(
+    url: str, proc: subprocess.Popen, seconds: float = 180, poll: float = 0.5
+) -> None:
+    """Poll ``url`` until the server answers (any status, even 404); fail fast if it died."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before {url} answered")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return  # an error status is still an answer: the server is up
+        except OSError:
+            time.sleep(poll)
+    raise TimeoutError(f"{url} did not answer within {seconds} s")
+
+
+def settings_for_local_run(
+    workdir: Path,
+    calendar_base_url: str,
+    messages_per_minute: int = 60,
+    origins: list[str] | None = None,
+) -> Path:
+    """A copy of practice.yml pointing at a local Radicale, with leads and mail in ``workdir``.
+
+    Tests and the benchmark run against their own calendar and database, never the
+    developer's run/ folder.
+    """
+    import yaml
+
+    from burnout_assistant.booking.calendar import ensure_calendar
+
+    raw = yaml.safe_load((ROOT / "practice.yml").read_text())
+    raw["calendar"]["url"] = f"{calendar_base_url}/praktijk/intake/"
+    raw["notifications"]["outbox_dir"] = str(workdir / "outbox")
+    raw["leads"]["database_url"] = f"sqlite:///{workdir}/leads.db"
+    raw["limits"]["messages_per_minute"] = messages_per_minute
+    if origins is not None:
+        raw["channels"]["web"]["allowed_origins"] = origins
+    path = workdir / "practice.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    ensure_calendar(raw["calendar"]["url"])
+    return path
+
+
+@dataclass
+class RunningAssistant:
+    rasa_url: str
+    action_url: str
+    workdir: Path
+    rasa_pid: int
+    action_pid: int
+    auth_token: str
+
+    @property
+    def webhook_url(self) -> str:
+        return f"{self.rasa_url}/webhooks/web/webhook"
+
+    def send(self, sender: str, text: str, timeout: float = 60) -> list[dict]:
+        """One message over the website's channel; returns the replies."""
+        return send(self.webhook_url, sender, text, timeout=timeout)
+
+
+@contextmanager
+def running_assistant(
+    model: Path, workdir: Path, env: dict[str, str] | None = None
+) -> Iterator[RunningAssistant]:
+    """Action server + Rasa server with a SQLite tracker store in ``workdir``; stopped after.
+
+    ``env`` is added to both processes' environment (e.g. ``PRACTICE_SETTINGS``).
+    """
+    rasa_port, action_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir}/tracker.db"\n'
+    )
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
+    auth_token = secrets.token_urlsafe(24)
+    settings_file = env.get("PRACTICE_SETTINGS")
+    server_args = rasa_server_args(Path(settings_file) if settings_file else None, auth_token)
+    rasa_bin = str(Path(sys.executable).with_name("rasa"))
+    logs = [(workdir / "actions.log").open("w"), (workdir / "rasa.log").open("w")]
+    actions = subprocess.Popen(
+        [rasa_bin, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        cwd=ROOT, stdout=logs[0], stderr=subprocess.STDOUT, env=env,
+    )
+    rasa = subprocess.Popen(
+        [rasa_bin, "run", "--model", str(model), "--endpoints", str(endpoints),
+         *server_args, "--port", str(rasa_port), "--interface", "127.0.0.1"],
+        cwd=ROOT, stdout=logs[1], stderr=subprocess.STDOUT, env=env,
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{action_port}/health", actions)
+        wait_for_http(f"http://127.0.0.1:{rasa_port}/", rasa)
+        yield RunningAssistant(
+            f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", workdir,
+            rasa.pid, actions.pid, auth_token,
+        )
+    finally:
+        for proc in (rasa, actions):
+            proc.terminate()
+        for proc in (rasa, actions):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for handle in logs:
+            handle.close()
