@@ -12,14 +12,17 @@ import pytest
 from devtools.servers import RunningAssistant, running_assistant
 
 ROOT = Path(__file__).resolve().parents[1]
+# Stores and calendars every room's tests use: a fresh leads database (SQLite and
+# PostgreSQL) and a fresh Radicale collection per test.
+pytest_plugins = ["tests.fixtures.stores", "tests.fixtures.calendar"]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """Print the NLU evaluation report, so the test command always shows the F1."""
+    from tests.check.test_typed_answers import REPORT as TYPED
     from tests.model.test_crisis_corpus import REPORT as CRISIS
     from tests.model.test_nlu import REPORT
-    from tests.unit.test_typed_answers import REPORT as TYPED
 
     for title, lines in (("NLU evaluation (independent test set)", REPORT),
                          ("Crisis safety net (independent writers)", CRISIS),

@@ -14,8 +14,8 @@ from burnout_assistant.apps.dashboard.__main__ import main, secret_key
 from burnout_assistant.apps.dashboard.auth import dutch_duration
 from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.staff import StaffStore, throttle_delay
-from tests.dashboard.conftest import EMAIL, PASSWORD, ROOT, csrf_token, login
-from tests.dashboard.leads import callback
+from tests.apps.dashboard.conftest import EMAIL, PASSWORD, ROOT, csrf_token, login
+from tests.apps.dashboard.leads import callback
 
 pytestmark = pytest.mark.timeout(120)
 

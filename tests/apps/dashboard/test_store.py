@@ -8,8 +8,8 @@ from alembic.config import Config
 from sqlalchemy import create_engine, inspect, text
 
 from burnout_assistant.records.leads import PROJECT_ROOT, LeadStore
-from tests.dashboard.conftest import EMAIL
-from tests.dashboard.leads import booking, callback
+from tests.apps.dashboard.conftest import EMAIL
+from tests.apps.dashboard.leads import booking, callback
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -7,7 +7,7 @@ import yaml
 
 from burnout_assistant.settings import SettingsError, load_settings, parse_settings
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[1]
 VALID = yaml.safe_load((ROOT / "practice.yml").read_text())
 
 

@@ -17,12 +17,7 @@ from burnout_assistant.privacy.retention import RetentionResult, run_retention
 from burnout_assistant.records.conversations import ConversationStore
 from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.settings import Retention, load_settings
-from tests.leads.conftest import (  # noqa: F401  (fixtures)
-    closed_port,
-    database_url,
-    postgres_database,
-)
-from tests.unit.tracker_rows import TrackerDB
+from tests.records.tracker_rows import TrackerDB
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = load_settings(ROOT / "practice.yml").copy(
@@ -32,7 +27,7 @@ PERSON = {"channel": "web", "name": "Sanne de Vries", "phone": "+31612345678"}
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[LeadStore]:  # noqa: F811  (the imported fixture)
+def store(database_url: str) -> Iterator[LeadStore]:
     leads = LeadStore(database_url)
     leads.migrate()
     yield leads
@@ -40,7 +35,7 @@ def store(database_url: str) -> Iterator[LeadStore]:  # noqa: F811  (the importe
 
 
 @pytest.fixture
-def tracker(database_url: str) -> Iterator[TrackerDB]:  # noqa: F811
+def tracker(database_url: str) -> Iterator[TrackerDB]:
     db = TrackerDB(database_url)  # the same database as the leads, as a small practice might
     yield db
     db.dispose()
@@ -95,7 +90,7 @@ def test_old_leads_go_with_their_conversations_and_idle_chats_go(store, tracker,
 
 
 def test_calendar_down_keeps_a_lead_whose_call_is_ahead(store, tracker, conversations,
-                                                       closed_port) -> None:  # noqa: F811
+                                                       closed_port) -> None:
     ahead = booked_lead(store, "call-ahead", 400, call_in_days=2)  # moved, still upcoming
     chat(tracker, "call-ahead", 360)
     gone = callback_lead(store, "no-call", 400)

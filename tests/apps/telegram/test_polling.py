@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.telegram import updates
+from tests.apps.telegram import updates
 
 pytestmark = pytest.mark.model
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 QUESTION = "wat doet cortisol eigenlijk met je lichaam?"
 
 

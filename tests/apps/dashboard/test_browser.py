@@ -31,7 +31,7 @@ from tests.server.test_booking import book_first_slot
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(600)]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 DOCS_SCREENSHOT = ROOT / "docs" / "dashboard.png"
 EMAIL = "lotte@praktijk.nl"

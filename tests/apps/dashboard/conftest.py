@@ -17,9 +17,9 @@ from burnout_assistant.records.conversations import ConversationStore
 from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.staff import StaffStore
 from burnout_assistant.settings import Settings, load_settings
-from tests.dashboard.tracker import Tracker
+from tests.apps.dashboard.tracker import Tracker
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 UTC = timezone.utc
 EMAIL = "anna@praktijk.nl"
 PASSWORD = "rustig-aan-2030"

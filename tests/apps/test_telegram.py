@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from burnout_assistant.apps import telegram as tg
-from tests.telegram import updates
+from tests.apps.telegram import updates
 
 SLOT = '/inform{"slot_choice":"2026-11-24T09:00:00+01:00"}'
 LONG = '/inform{"slot_choice":"2026-11-24T09:00:00+01:00","note":"een heel lange knop"}'

@@ -17,8 +17,7 @@ from burnout_assistant.records.conversations import (
     Miss,
     candidate_examples_yaml,
 )
-from tests.leads.conftest import database_url, postgres_database  # noqa: F401  (fixtures)
-from tests.unit.tracker_rows import TrackerDB
+from tests.records.tracker_rows import TrackerDB
 
 AMS = ZoneInfo("Europe/Amsterdam")
 UTC = timezone.utc
@@ -30,7 +29,7 @@ ANSWERS = [("Nooit", "Nooit"), ("(Bijna) altijd", "(Bijna) altijd")]
 
 
 @pytest.fixture
-def tracker(database_url: str) -> Iterator[TrackerDB]:  # noqa: F811  (the imported fixture)
+def tracker(database_url: str) -> Iterator[TrackerDB]:
     db = TrackerDB(database_url)
     yield db
     db.dispose()

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from tests.unit.tracker_rows import EVENTS, Conversation, TrackerDB
+from tests.records.tracker_rows import EVENTS, Conversation, TrackerDB
 
 UTC = timezone.utc
 _STEP = timedelta(milliseconds=20)  # Conversation stamps each event one step after its clock

@@ -21,10 +21,10 @@ import pytest
 import yaml
 
 from devtools.servers import RunningAssistant, running_assistant
-from tests.telegram import updates
-from tests.telegram.fake_bot_api import Call, FakeBotApi
+from tests.apps.telegram import updates
+from tests.apps.telegram.fake_bot_api import Call, FakeBotApi
 
-ROOT_DOMAIN = Path(__file__).resolve().parents[2] / "domain.yml"
+ROOT_DOMAIN = Path(__file__).resolve().parents[3] / "domain.yml"
 TOKEN = "123456:TEST-token_for-the-fake"
 PRACTICE_NAME = "Praktijk Veerkracht & <Zorg> *_"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

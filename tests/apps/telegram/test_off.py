@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from tests.telegram import updates
+from tests.apps.telegram import updates
 
 pytestmark = pytest.mark.model
 

@@ -14,8 +14,8 @@ import yaml
 
 from burnout_assistant.apps import telegram as tg
 from burnout_assistant.check.questionnaire import current_questionnaire
-from tests.telegram import updates
-from tests.telegram.conftest import PRACTICE_NAME, ROOT_DOMAIN
+from tests.apps.telegram import updates
+from tests.apps.telegram.conftest import PRACTICE_NAME, ROOT_DOMAIN
 
 pytestmark = pytest.mark.model
 Q = current_questionnaire()

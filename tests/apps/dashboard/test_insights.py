@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from burnout_assistant.apps.dashboard.insights import funnel_chart, funnel_steps
-from tests.dashboard.tracker import now
+from tests.apps.dashboard.tracker import now
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -90,8 +90,8 @@ def test_chart_geometry_stays_inside_the_plot() -> None:
 
 def test_without_a_sql_tracker_store_pages_say_so(settings, store, staff) -> None:
     from burnout_assistant.apps.dashboard import create_app
-    from tests.dashboard.conftest import SECRET, login
-    from tests.dashboard.leads import callback
+    from tests.apps.dashboard.conftest import SECRET, login
+    from tests.apps.dashboard.leads import callback
 
     app = create_app(settings, store, None, SECRET)
     client = app.test_client()

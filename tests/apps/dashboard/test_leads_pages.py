@@ -10,9 +10,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from burnout_assistant.records.leads import LeadFilter
-from tests.dashboard.conftest import EMAIL, csrf_token
-from tests.dashboard.leads import XSS, booking, callback
-from tests.dashboard.tracker import now
+from tests.apps.dashboard.conftest import EMAIL, csrf_token
+from tests.apps.dashboard.leads import XSS, booking, callback
+from tests.apps.dashboard.tracker import now
 
 pytestmark = pytest.mark.timeout(120)
 UTC = timezone.utc
