@@ -16,7 +16,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import AnswersStayInForm, button_dicts, faq_topic, practice_now
+from actions.common import AnswersStayInForm, button_dicts, practice_now
 from burnout_assistant.apps.services import leads_store, mailer, practice_calendar
 from burnout_assistant.booking.appointments import (
     BookingOutcome,
@@ -46,6 +46,7 @@ from burnout_assistant.language.timewish import (
     wish_from_dict,
     wish_to_dict,
 )
+from burnout_assistant.language.topics import faq_key, topics_asked
 from burnout_assistant.records.leads import LeadsUnavailable
 from burnout_assistant.settings import current_settings
 
@@ -71,7 +72,7 @@ def _faq_aside(
     if (message.get("intent") or {}).get("name") != "faq" or not is_question_aside(
             text, accepted):
         return False
-    topic = faq_topic(message)
+    topic = faq_key(message)
     if topic:
         dispatcher.utter_message(response=f"utter_{topic}")
     return bool(topic)
@@ -306,13 +307,8 @@ class ValidateBookingForm(AnswersStayInForm, FormValidationAction):
 
 def _topics(tracker: Tracker) -> list[str]:
     """FAQ topics this visitor asked about (``cortisol``), stored only with consent."""
-    topics = []
-    for event in tracker.events:
-        if event.get("event") == "user":
-            topic = faq_topic(event.get("parse_data") or {})
-            if topic and topic.removeprefix("faq/") not in topics:
-                topics.append(topic.removeprefix("faq/"))
-    return topics
+    return topics_asked(event.get("parse_data") or {}
+                        for event in tracker.events if event.get("event") == "user")
 
 
 class ActionBook(Action):

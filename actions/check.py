@@ -12,7 +12,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import button_dicts, faq_topic
+from actions.common import button_dicts
 from burnout_assistant.check.questionnaire import (
     current_questionnaire,
     result_message,
@@ -25,6 +25,7 @@ from burnout_assistant.dialogue.check_flow import (
     question_prompt,
     with_echo,
 )
+from burnout_assistant.language.topics import faq_key
 
 DONE = "klaar"  # value of check_answer that completes the form
 
@@ -108,7 +109,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
             str(slot_value or ""),
             intent,
             bool(tracker.get_slot("check_stop_asked")),
-            faq_topic=faq_topic(message),
+            faq_topic=faq_key(message),
             fix_previous=_wants_fix(tracker),
         )
         if step.respond:

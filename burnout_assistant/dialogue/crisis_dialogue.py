@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-CRISIS_ANSWER = "utter_crisis"  # the helplines at once (certain)
-CHECK_IN_RESPONSE = "utter_crisis_check"  # the direct question (unsure)
+from burnout_assistant.names import CHECK_IN_RESPONSE
+
 DEACTIVATE_ACTION = "action_deactivate_loop"
 
 

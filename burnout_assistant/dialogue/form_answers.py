@@ -12,11 +12,6 @@ from __future__ import annotations
 
 import re
 
-# Form questions answered in free text: whatever is typed fills them (domain.yml excludes only
-# crisis), and what fills them was understood (the dashboard's "Niet begrepen" list skips it).
-FREE_TEXT_SLOTS = frozenset({"contact_name", "contact_phone", "contact_email", "booking_slot",
-                             "change_reference", "change_phone"})
-
 # Intent -> the words that make it a clear command rather than a name, number or code.
 _COMMANDS: dict[str, re.Pattern[str]] = {
     name: re.compile(pattern, re.IGNORECASE)

@@ -44,14 +44,13 @@ from sqlalchemy import MetaData, Table, and_, create_engine, delete, func, or_, 
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import NoSuchTableError
 
-from burnout_assistant.dialogue.crisis_dialogue import CHECK_IN_RESPONSE, CRISIS_ANSWER
-from burnout_assistant.dialogue.form_answers import FREE_TEXT_SLOTS
+from burnout_assistant.language.topics import faq_key, faq_topic, topics_asked
+from burnout_assistant.names import CHECK_IN_RESPONSE, CRISIS_ANSWER, FAQ, FREE_TEXT_SLOTS
 from burnout_assistant.privacy.erasure import tracker_store_url
 
 UTC = timezone.utc
 VISITOR = "bezoeker"
 ASSISTANT = "assistent"
-FAQ = "faq"
 CHECK_FORM = "symptom_check_form"
 BOOKING_FORM = "booking_form"
 CHECK_BAND = "check_band"
@@ -127,24 +126,8 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield items[start:start + _CHUNK]
 
 
-def faq_topic(parse_data: dict[str, Any]) -> str | None:
-    """``cortisol`` for a message classified as ``faq``; None for every other intent."""
-    intent = parse_data.get("intent") or {}
-    name = intent.get("name") or ""
-    if name != FAQ and not name.startswith(f"{FAQ}/"):
-        return None
-    full = intent.get("full_retrieval_intent_name") or (
-        ((parse_data.get("response_selector") or {}).get(FAQ) or {}).get("response") or {}
-    ).get("intent_response_key") or name
-    topic = full.split("/", 1)[1] if "/" in full else ""
-    return topic or None
-
-
 def _intent_label(parse_data: dict[str, Any]) -> str | None:
-    topic = faq_topic(parse_data)
-    if topic:
-        return f"{FAQ}/{topic}"
-    return (parse_data.get("intent") or {}).get("name")
+    return faq_key(parse_data) or (parse_data.get("intent") or {}).get("name")
 
 
 class ConversationStore:
@@ -247,9 +230,8 @@ class ConversationStore:
             .order_by(events.c.id)
         )
         with self._engine.connect() as connection:
-            topics = (faq_topic(_load(data).get("parse_data") or {})
-                      for data, in connection.execute(query))
-            return list(dict.fromkeys(t for t in topics if t))
+            return topics_asked(_load(data).get("parse_data") or {}
+                                for data, in connection.execute(query))
 
     # -- insights --------------------------------------------------------------------------
 
