@@ -9,15 +9,18 @@ export TF_CPP_MIN_LOG_LEVEL=3 PYTHONDONTWRITEBYTECODE=1 SQLALCHEMY_SILENCE_UBER_
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+is_python310() {
+  # The interpreter's own version line, so no Python hides in this shell script.
+  [ -n "$1" ] && [ -x "$1" ] && [[ "$("$1" --version 2>&1)" == "Python 3.10."* ]]
+}
+
 find_python310() {
   # Rasa 3.6 runs on Python 3.10 only; the machine's default python3 may be newer.
   local candidates=("${PYTHON310:-}" "$(command -v python3.10 || true)")
   local root="${PYENV_ROOT:-$HOME/.pyenv}"
   for dir in "$root"/versions/3.10*; do candidates+=("$dir/bin/python3.10"); done
   for py in "${candidates[@]}"; do
-    if [ -n "$py" ] && [ -x "$py" ] && "$py" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
-      echo "$py"; return 0
-    fi
+    if is_python310 "$py"; then echo "$py"; return 0; fi
   done
   if command -v pyenv >/dev/null 2>&1; then
     log "Installing Python 3.10 with pyenv" >&2
@@ -28,7 +31,7 @@ find_python310() {
 }
 
 ensure_venv() {
-  if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+  if ! is_python310 "$VENV/bin/python"; then
     local py; py="$(find_python310)"
     log "Creating $VENV with $py"
     rm -rf "$VENV"
@@ -44,20 +47,31 @@ ensure_venv() {
   fi
 }
 
-ensure_chromium() {
+ensure_system_packages() {
   # Browser tests drive Debian's Chromium through Playwright (`playwright install` cannot
-  # download browsers here). CHROMIUM=/path/to/chrome uses another build.
-  local chromium="${CHROMIUM:-/usr/bin/chromium}"
-  if [ -x "$chromium" ]; then return 0; fi
+  # download browsers here; CHROMIUM=/path/to/chrome uses another build), and the replica test
+  # routes through a real nginx (NGINX=/path/to/nginx uses another). One apt-get run for both.
+  local chromium="${CHROMIUM:-/usr/bin/chromium}" nginx="${NGINX:-/usr/sbin/nginx}" missing=()
+  [ -x "$chromium" ] || missing+=(chromium)
+  [ -x "$nginx" ] || missing+=(nginx)
+  [ "${#missing[@]}" -gt 0 ] || return 0
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "Chromium not found at $chromium: install Debian's chromium package or set CHROMIUM" >&2
+    echo "Missing ${missing[*]}: install Debian's packages or set CHROMIUM / NGINX" >&2
     return 1
   fi
-  log "Installing Debian's chromium for the browser tests"
+  log "Installing Debian's ${missing[*]} for the browser and replica tests"
   # An install interrupted earlier (Ctrl-C) leaves dpkg half-configured; finish it first.
   DEBIAN_FRONTEND=noninteractive dpkg --configure -a >/dev/null 2>&1 || true
   apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >/dev/null
+  # No service may start (nginx would take port 80): the tests run nginx on their own ports.
+  # policy-rc.d is Debian's switch for that, kept only for this install.
+  local policy=/usr/sbin/policy-rc.d made_policy=""
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && made_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    "${missing[@]}" >/dev/null
+  [ -z "$made_policy" ] || rm -f "$policy"
 }
 
 ensure_spacy_base() {
@@ -65,7 +79,10 @@ ensure_spacy_base() {
 }
 
 ensure_model() {
-  MODEL="$(cd "$ROOT" && "$VENV/bin/python" -m burnout_assistant.apps.training | tail -n 1)"
+  # The training module names the model in a file of its own: no parsing of its output.
+  local path_file="$ROOT/models/.current"
+  (cd "$ROOT" && "$VENV/bin/python" -m burnout_assistant.apps.training --path-file "$path_file")
+  MODEL="$(<"$path_file")"
   export MODEL
 }
 

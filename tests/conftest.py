@@ -18,6 +18,40 @@ pytest_plugins = ["tests.fixtures.stores", "tests.fixtures.calendar"]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
+# Test lanes. ``model`` tests load the trained model (in process or in a server) and must say
+# so themselves; ``browser``, ``scale`` and ``postgres`` follow from what a test uses.
+MODEL_FIXTURES = {"model_path", "agent", "parse", "servers", "telegram_rig", "demo_site"}
+BROWSER_FIXTURES = {"browser", "page", "new_page"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & MODEL_FIXTURES and item.get_closest_marker("model") is None:
+            unmarked.append(item.nodeid.split("::")[0])
+        if fixtures & BROWSER_FIXTURES:
+            item.add_marker(pytest.mark.browser)
+        if item.path.is_relative_to(ROOT / "tests" / "scale"):
+            item.add_marker(pytest.mark.scale)
+        callspec = getattr(item, "callspec", None)
+        if "postgres_database" in fixtures or (
+                callspec and "postgresql" in callspec.params.values()):
+            item.add_marker(pytest.mark.postgres)
+    if unmarked:
+        raise pytest.UsageError(
+            "tests that load the model must carry pytest.mark.model (the fast lane skips "
+            "them): " + ", ".join(sorted(set(unmarked))))
+
+
+def missing_system_package(reason: str) -> None:
+    """Skip for want of Chromium or nginx, except in the full test command, which installs
+    them: there a missing package is a failure, not a quiet skip."""
+    if os.environ.get("BURNOUT_FULL_RUN"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """Print the NLU evaluation report, so the test command always shows the F1."""
     from tests.check.test_typed_answers import REPORT as TYPED
@@ -50,24 +84,48 @@ def agent(model_path: Path):
 
 
 @pytest.fixture(scope="session")
-def parse(agent):
-    """Parse a text through the full NLU pipeline (guard, classifiers, crisis override)."""
+def run_async():
+    """Run a coroutine on the one event loop the in-process agent is used from."""
     loop = asyncio.new_event_loop()
-
-    def _parse(text: str) -> dict:
-        return loop.run_until_complete(agent.parse_message(text))
-
-    yield _parse
+    yield loop.run_until_complete
     loop.close()
 
 
 @pytest.fixture(scope="session")
-def practice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+def parse(agent, run_async):
+    """Parse a text through the full NLU pipeline (guard, classifiers, crisis override)."""
+
+    def _parse(text: str) -> dict:
+        return run_async(agent.parse_message(text))
+
+    return _parse
+
+
+# The Telegram side of the shared servers: the bot token the fake Bot API accepts, and a
+# practice name with ``&``, ``<`` and ``*_`` so every welcome tests the escaping.
+TELEGRAM_TOKEN = "123456:TEST-token_for-the-fake"
+PRACTICE_NAME = "Praktijk Veerkracht & <Zorg> *_"
+
+
+@pytest.fixture(scope="session")
+def telegram_api() -> Iterator:
+    """A small local fake of Telegram's Bot API (Telegram's own servers are out of reach)."""
+    from tests.apps.telegram.fake_bot_api import FakeBotApi
+
+    with FakeBotApi(TELEGRAM_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def practice(tmp_path_factory: pytest.TempPathFactory, telegram_api) -> Iterator[dict]:
     """A real Radicale with the practice calendar, and settings that point at it.
 
     The leads database (SQLite) and the mail outbox live in a temp folder, so every test
-    session starts empty and the developer's run/ folder is never touched.
+    session starts empty and the developer's run/ folder is never touched. Telegram talks to
+    the local fake Bot API.
     """
+    import secrets
+
     import yaml
 
     from burnout_assistant.apps.radicale_server import running_radicale
@@ -80,10 +138,17 @@ def practice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     with running_radicale(workdir / "radicale") as base_url:
         settings_file = settings_for_local_run(workdir, base_url, origins=[site_origin])
         raw = yaml.safe_load(settings_file.read_text())
+        raw["channels"]["telegram"]["api_base_url"] = telegram_api.api_base_url
+        raw["practice"]["name"] = PRACTICE_NAME
+        settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
+        env = {"PRACTICE_SETTINGS": str(settings_file), "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+               "TELEGRAM_SECRET_TOKEN": secrets.token_urlsafe(32)}
         yield {
             "site_port": site_port,
             "site_origin": site_origin,
             "settings_file": settings_file,
+            "settings": raw,
+            "env": env,
             "calendar_url": raw["calendar"]["url"],
             "leads_url": raw["leads"]["database_url"],
             "outbox": workdir / "outbox",
@@ -94,9 +159,11 @@ def practice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 def servers(
     model_path: Path, practice: dict, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RunningAssistant]:
-    """A real action server and Rasa server on free loopback ports, SQLite tracker store."""
-    env = {"PRACTICE_SETTINGS": str(practice["settings_file"])}
-    with running_assistant(model_path, tmp_path_factory.mktemp("servers"), env) as running:
+    """The one real action server and Rasa server pair of the session, on free loopback ports
+    with a SQLite tracker store and Telegram switched on (against the fake Bot API); the
+    server, browser, dashboard and Telegram tests all talk to it."""
+    with running_assistant(model_path, tmp_path_factory.mktemp("servers"),
+                           practice["env"]) as running:
         yield running
 
 
@@ -113,7 +180,7 @@ def browser():
     of their own (the Rasa agent, asyncio.run) would fail.
     """
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (./scripts/test installs it)")
+        missing_system_package(f"no Chromium at {CHROMIUM} (./scripts/test installs it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

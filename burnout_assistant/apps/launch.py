@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -42,6 +43,15 @@ def endpoints_with_action_port(source: Path, port: int) -> dict:
     return endpoints
 
 
+def installation_secret(path: Path) -> str:
+    """The secret stored at ``path``, made (owner-only) the first time it is asked for."""
+    if not path.is_file() or not path.read_text().strip():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(32) + "\n")
+    return path.read_text().strip()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -52,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     ends.add_argument("--action-port", type=int, required=True)
     ends.add_argument("--source", type=Path, default=ROOT / "endpoints.yml")
     ends.add_argument("--out", type=Path, required=True)
+    secret = commands.add_parser("secret", help="print the secret in FILE, made if missing")
+    secret.add_argument("file", type=Path)
     args = parser.parse_args(argv)
+    if args.command == "secret":
+        print(installation_secret(args.file))
+        return 0
     if args.command == "rasa-args":
         token = os.environ.get("RASA_AUTH_TOKEN")
         if not token:

@@ -104,9 +104,14 @@ def _prune(folder: Path, keep: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description="Train the Rasa model if its inputs changed.")
     parser.add_argument("--print-path", action="store_true", help="only print the model path")
+    parser.add_argument("--path-file", type=Path,
+                        help="write the model's path into this file (for scripts)")
     args = parser.parse_args()
     path = model_path(Path(".").resolve()) if args.print_path else ensure_model()
-    print(path)
+    if args.path_file:
+        args.path_file.write_text(f"{path}\n")
+    else:
+        print(path)
 
 
 if __name__ == "__main__":

@@ -33,3 +33,13 @@ def test_rasa_args_carry_the_token_and_the_demo_site(
 def test_rasa_args_refuse_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RASA_AUTH_TOKEN", raising=False)
     assert main(["rasa-args"]) == 2
+
+
+def test_installation_secret_is_made_once_and_owner_only(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / "run" / "rasa_auth_token"
+    assert main(["secret", str(path)]) == 0
+    first = capsys.readouterr().out.strip()
+    assert len(first) >= 40 and path.stat().st_mode & 0o777 == 0o600
+    assert main(["secret", str(path)]) == 0
+    assert capsys.readouterr().out.strip() == first  # the same secret on every start

@@ -9,6 +9,8 @@ import yaml
 
 from devtools.evaluation import full_label, load_examples, score
 
+pytestmark = pytest.mark.model
+
 ROOT = Path(__file__).parents[2]
 # The independent test set: the first writers' file, and a second set of writers for the
 # practical topics, booking with a time wish and English basics (issue 13).

@@ -1,22 +1,30 @@
-"""Rasa test stories against the trained model, failing on any prediction error."""
+"""Rasa test stories against the trained model, failing on any prediction error.
+
+They run in process on the session's agent (the model the NLU tests load), through the same
+evaluation ``rasa test core`` runs, instead of loading the model once more in a subprocess.
+"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.model
 
 ROOT = Path(__file__).parents[2]
 
 
-def test_conversation_stories(model_path: Path, tmp_path: Path) -> None:
-    rasa = str(Path(sys.executable).with_name("rasa"))
-    result = subprocess.run(
-        [rasa, "test", "core", "--model", str(model_path), "--stories", "tests/stories",
-         "--fail-on-prediction-errors", "--out", str(tmp_path), "--no-plot"],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
-    )
-    failed = tmp_path / "failed_test_stories.yml"
-    output = result.stdout[-3000:] + result.stderr[-3000:]
-    details = failed.read_text() if failed.exists() else output
-    assert result.returncode == 0, details
+def test_conversation_stories(agent, run_async, tmp_path: Path) -> None:
+    from rasa.core.test import WrongPredictionException
+    from rasa.core.test import test as core_test
+
+    try:
+        result = run_async(core_test(
+            str(ROOT / "tests" / "stories"), agent, out_directory=str(tmp_path),
+            fail_on_prediction_errors=True, disable_plotting=True))
+    except WrongPredictionException:
+        failed = tmp_path / "failed_test_stories.yml"
+        pytest.fail(failed.read_text() if failed.exists() else "a story failed")
+    assert result["actions"], "no story was evaluated"
+    assert result["accuracy"] == 1.0

@@ -1,16 +1,13 @@
-"""A second real Rasa + action server pair with Telegram switched on, against a fake Bot API.
+"""The Telegram side of the session's one server pair, against the fake Bot API.
 
-The session ``servers`` fixture runs without Telegram's environment variables, so this package
-starts its own pair with ``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_SECRET_TOKEN`` and a copy of the
-practice settings whose ``api_base_url`` points at the fake. It shares the session's Radicale
-and leads database. The practice name in the copy carries ``&``, ``<`` and ``*_`` so every
-welcome tests the escaping.
+The session ``servers`` run with ``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_SECRET_TOKEN`` and
+practice settings whose ``api_base_url`` points at the fake (tests/conftest.py). The practice
+name there carries ``&``, ``<`` and ``*_`` so every welcome tests the escaping.
 """
 
 from __future__ import annotations
 
 import html
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import count
@@ -18,15 +15,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 
-from devtools.servers import RunningAssistant, running_assistant
+from devtools.servers import RunningAssistant
 from tests.apps.telegram import updates
 from tests.apps.telegram.fake_bot_api import Call, FakeBotApi
 
 ROOT_DOMAIN = Path(__file__).resolve().parents[3] / "domain.yml"
-TOKEN = "123456:TEST-token_for-the-fake"
-PRACTICE_NAME = "Praktijk Veerkracht & <Zorg> *_"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _chat_ids = count(880_000_001)
 
@@ -127,19 +121,9 @@ class Chat:
 
 @pytest.fixture(scope="package")
 def telegram_rig(
-    model_path: Path, practice: dict, tmp_path_factory: pytest.TempPathFactory
+    servers: RunningAssistant, practice: dict, telegram_api: FakeBotApi
 ) -> Iterator[Rig]:
-    workdir = tmp_path_factory.mktemp("telegram")
-    secret = secrets.token_urlsafe(32)
-    with FakeBotApi(TOKEN) as fake:
-        raw = yaml.safe_load(Path(practice["settings_file"]).read_text())
-        raw["channels"]["telegram"]["api_base_url"] = fake.api_base_url
-        raw["practice"]["name"] = PRACTICE_NAME
-        settings_file = workdir / "practice.yml"
-        settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
-        env = {"PRACTICE_SETTINGS": str(settings_file), "TELEGRAM_BOT_TOKEN": TOKEN,
-               "TELEGRAM_SECRET_TOKEN": secret}
-        with running_assistant(model_path, workdir, env) as assistant:
-            rig = Rig(fake, assistant, secret, settings_file, env)
-            yield rig
-            rig.client.close()
+    rig = Rig(telegram_api, servers, practice["env"]["TELEGRAM_SECRET_TOKEN"],
+              Path(practice["settings_file"]), practice["env"])
+    yield rig
+    rig.client.close()

@@ -13,9 +13,11 @@ import pytest
 import yaml
 
 from burnout_assistant.apps import telegram as tg
+from burnout_assistant.apps.telegram_buttons import STALE_BUTTON_TEXT
 from burnout_assistant.check.questionnaire import current_questionnaire
 from tests.apps.telegram import updates
-from tests.apps.telegram.conftest import PRACTICE_NAME, ROOT_DOMAIN
+from tests.apps.telegram.conftest import ROOT_DOMAIN
+from tests.conftest import PRACTICE_NAME
 
 pytestmark = pytest.mark.model
 Q = current_questionnaire()
@@ -174,7 +176,7 @@ def test_help_and_unknown_commands(telegram_rig) -> None:
 def test_stale_button_token_gets_a_friendly_reply(telegram_rig) -> None:
     chat = telegram_rig.chat()
     turn = chat.click_data("p:AAAAAAAAAA", message_id=1)
-    assert turn.of("answerCallbackQuery") and turn.text == tg.STALE_BUTTON_TEXT
+    assert turn.of("answerCallbackQuery") and turn.text == STALE_BUTTON_TEXT
     assert telegram_rig.user_events(chat.id) == []
 
 
