@@ -8,43 +8,16 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from burnout_assistant.apps.launch import ROOT, rasa_server_args
+from burnout_assistant.apps.processes import free_port, wait_for_http
 from devtools.terminal_chat import send
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_http(
-    url: str, proc: subprocess.Popen, seconds: float = 180, poll: float = 0.5
-) -> None:
-    """Poll ``url`` until the server answers (any status, even 404); fail fast if it died."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before {url} answered")
-        try:
-            urllib.request.urlopen(url, timeout=2).close()
-            return
-        except urllib.error.HTTPError:
-            return  # an error status is still an answer: the server is up
-        except OSError:
-            time.sleep(poll)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")
 
 
 def settings_for_local_run(

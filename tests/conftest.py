@@ -128,8 +128,9 @@ def practice(tmp_path_factory: pytest.TempPathFactory, telegram_api) -> Iterator
 
     import yaml
 
+    from burnout_assistant.apps.processes import free_port
     from burnout_assistant.apps.radicale_server import running_radicale
-    from devtools.servers import free_port, settings_for_local_run
+    from devtools.servers import settings_for_local_run
 
     workdir = tmp_path_factory.mktemp("practice")
     # The demo site of the browser tests runs here; only this origin gets CORS headers.

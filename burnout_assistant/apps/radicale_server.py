@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from burnout_assistant.apps.processes import free_port, wait_for_http
 from burnout_assistant.booking.calendar import ensure_calendar
-from devtools.servers import free_port, wait_for_http
 
 HOST = "127.0.0.1"
 

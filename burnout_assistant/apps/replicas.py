@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from burnout_assistant.apps.launch import rasa_server_args
-from devtools.servers import ROOT, free_port, wait_for_http
+from burnout_assistant.apps.launch import ROOT, rasa_server_args
+from burnout_assistant.apps.processes import free_port, wait_for_http
 
 SCALED_ENDPOINTS = ROOT / "endpoints.scaled.yml"
 CONVERSATION_HEADER = "X-Conversation-Id"

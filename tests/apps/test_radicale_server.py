@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from burnout_assistant.apps.processes import free_port
 from burnout_assistant.apps.radicale_server import running_radicale
 from burnout_assistant.booking.calendar import (
     CalendarUnavailable,
     PracticeCalendar,
     ensure_calendar,
 )
-from devtools.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 6, 1, 9, tzinfo=ZoneInfo("Europe/Amsterdam"))

@@ -15,6 +15,7 @@ import caldav
 import icalendar
 import pytest
 
+from burnout_assistant.apps.processes import free_port
 from burnout_assistant.apps.radicale_server import running_radicale
 from burnout_assistant.booking.calendar import (
     CalendarUnavailable,
@@ -23,7 +24,6 @@ from burnout_assistant.booking.calendar import (
 )
 from burnout_assistant.booking.slots import find_free_slots
 from burnout_assistant.settings import Booking
-from devtools.servers import free_port
 
 TZ = ZoneInfo("Europe/Amsterdam")
 UTC = timezone.utc

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from burnout_assistant.apps.demo_site import running_demo_site
-from devtools.servers import free_port
+from burnout_assistant.apps.processes import free_port
 from tests.browser.widget import Widget
 
 pytestmark = pytest.mark.model

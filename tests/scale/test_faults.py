@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from burnout_assistant.apps.limits import FAILED_TEXT
+from burnout_assistant.apps.processes import free_port
 from burnout_assistant.apps.replicas import ReplicaSet, Reply, ScaledStores, running_replicas
 from burnout_assistant.records.leads import LeadStore
-from devtools.servers import free_port
 from tests.scale.dialogue import findings, user_texts
 from tests.server.replies import buttons
 

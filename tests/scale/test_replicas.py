@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from burnout_assistant.apps.launch import ROOT
 from burnout_assistant.apps.limits import FAILED_TEXT
+from burnout_assistant.apps.processes import free_port, wait_for_http
 from burnout_assistant.apps.replicas import (
     CONVERSATION_HEADER,
     Replica,
@@ -31,7 +33,6 @@ from burnout_assistant.apps.replicas import (
 )
 from burnout_assistant.booking.calendar import PracticeCalendar
 from burnout_assistant.records.leads import LeadStore
-from devtools.servers import ROOT, free_port, wait_for_http
 from tests.scale.dialogue import Conversation, check_and_book, findings, user_texts
 
 pytestmark = pytest.mark.model

@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from burnout_assistant.apps.dashboard.__main__ import main
+from burnout_assistant.apps.processes import free_port, wait_for_http
 from burnout_assistant.booking.calendar import PracticeCalendar
 from burnout_assistant.records.leads import LeadStore
-from devtools.servers import free_port, wait_for_http
 from tests.server.replies import texts
 from tests.server.test_booking import book_first_slot
 
