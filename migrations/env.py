@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from burnout_assistant.records.leads import VERSION_TABLE, UTCDateTime, metadata
+from burnout_assistant.records.database import VERSION_TABLE, UTCDateTime
+from burnout_assistant.records.schema import metadata
 
 config = context.config
 

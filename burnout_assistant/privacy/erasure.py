@@ -9,57 +9,17 @@ that is down leaves the request queued for the next run; nothing is half-erased.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from pathlib import Path
-
-import yaml
-from sqlalchemy import MetaData, Table, create_engine, delete
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import NoSuchTableError
 
 from burnout_assistant.booking.calendar import CalendarUnavailable, PracticeCalendar
-from burnout_assistant.records.leads import CANCELLED, Lead, LeadStore
+from burnout_assistant.records.database import LeadsUnavailable
+from burnout_assistant.records.erasure_queue import ErasureQueue
+from burnout_assistant.records.schema import CANCELLED, Lead
+from burnout_assistant.records.tracker_events import TrackerEvents
 
 logger = logging.getLogger(__name__)
 QUIET = timedelta(minutes=1)
-
-
-def tracker_store_url(endpoints: Path) -> str | None:
-    """SQLAlchemy URL of Rasa's SQL tracker store as configured in ``endpoints.yml``.
-
-    Understands what Rasa understands there: ``${VAR}`` placeholders filled from the
-    environment, and subclasses of Rasa's SQLTrackerStore (the scaled deployment's
-    reconnecting store) named by their import path.
-    """
-    config = (yaml.safe_load(endpoints.read_text()) or {}).get("tracker_store") or {}
-    config = {k: os.path.expandvars(v) if isinstance(v, str) else v for k, v in config.items()}
-    kind = str(config.get("type", "")).lower()
-    if kind != "sql" and not kind.endswith("sqltrackerstore"):
-        return None
-    dialect = config.get("dialect", "sqlite")
-    if dialect == "sqlite":
-        return f"sqlite:///{config.get('db', 'rasa.db')}"
-    return URL.create(
-        dialect, username=config.get("username") or None,
-        password=config.get("password") or None, host=config.get("url"),
-        port=int(config["port"]) if config.get("port") else None, database=config.get("db"),
-    ).render_as_string(hide_password=False)
-
-
-def erase_tracker_events(tracker_url: str, sender_id: str) -> int:
-    """Delete one conversation from Rasa's SQL tracker store (table ``events``)."""
-    engine = create_engine(tracker_url, future=True)
-    try:
-        events = Table("events", MetaData(), autoload_with=engine)
-        with engine.begin() as connection:
-            deleted = connection.execute(delete(events).where(events.c.sender_id == sender_id))
-        return deleted.rowcount or 0
-    except NoSuchTableError:
-        return 0  # no conversation was ever stored
-    finally:
-        engine.dispose()
 
 
 def delete_calendar_events(leads: Iterable[Lead], calendar: PracticeCalendar) -> None:
@@ -74,22 +34,33 @@ def delete_calendar_events(leads: Iterable[Lead], calendar: PracticeCalendar) ->
 
 
 def run_erasures(
-    store: LeadStore, calendar: PracticeCalendar, tracker_url: str | None, now: datetime,
+    store: ErasureQueue, calendar: PracticeCalendar, tracker_url: str | None, now: datetime,
     quiet: timedelta = QUIET,
 ) -> int:
-    """Erase every queued conversation that has been quiet long enough; returns how many."""
+    """Erase every queued conversation that has been quiet long enough; returns how many.
+
+    A leads database that is down leaves the queue as it is for the next run: each step can
+    be repeated, so a run that stopped halfway is finished by the next one.
+    """
+    tracker = TrackerEvents(tracker_url) if tracker_url else None
     done = 0
-    for sender_id in store.pending_erasures(now - quiet):
-        try:
-            delete_calendar_events(store.leads_of(sender_id), calendar)
-        except CalendarUnavailable:
-            logger.warning("calendar unavailable; erasure stays queued for the next run")
-            continue
-        store.erase_conversation(sender_id)
-        if tracker_url:
-            erase_tracker_events(tracker_url, sender_id)
-        store.complete_erasure(sender_id)
-        done += 1
+    try:
+        for sender_id in store.pending_erasures(now - quiet):
+            try:
+                delete_calendar_events(store.leads_of(sender_id), calendar)
+            except CalendarUnavailable:
+                logger.warning("calendar unavailable; erasure stays queued for the next run")
+                continue
+            store.erase_conversation(sender_id)
+            if tracker is not None:
+                tracker.delete_conversations([sender_id])
+            store.complete_erasure(sender_id)
+            done += 1
+    except LeadsUnavailable:
+        logger.warning("leads database unavailable; erasures stay queued for the next run")
+    finally:
+        if tracker is not None:
+            tracker.dispose()
     if done:
         logger.info("erased %d conversation(s)", done)
     return done

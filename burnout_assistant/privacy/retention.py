@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -22,8 +23,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from burnout_assistant.booking.calendar import CalendarUnavailable, PracticeCalendar
 from burnout_assistant.privacy.erasure import delete_calendar_events
-from burnout_assistant.records.conversations import ConversationStore
-from burnout_assistant.records.leads import Lead, LeadStore, as_utc
+from burnout_assistant.records.database import LeadsUnavailable, as_utc
+from burnout_assistant.records.erasure_queue import ErasureQueue
+from burnout_assistant.records.leads import LeadStore
+from burnout_assistant.records.schema import Lead
+from burnout_assistant.records.tracker_events import TrackerEvents, tracker_store_url
 from burnout_assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -43,13 +47,17 @@ def _free_future_slot(lead: Lead, calendar: PracticeCalendar | None, now: dateti
 
 def run_retention(
     settings: Settings,
-    store: LeadStore,
-    conversations: ConversationStore | None,
+    store: ErasureQueue,
+    tracker: TrackerEvents | None,
     calendar: PracticeCalendar | None,
     now: datetime,
     dry_run: bool = False,
 ) -> RetentionResult:
-    """Delete what is past its retention period; ``dry_run`` only counts."""
+    """Delete what is past its retention period; ``dry_run`` only counts.
+
+    Raises :class:`LeadsUnavailable` before anything is deleted when the leads database is
+    down; a tracker store that is down only leaves the conversations for the next run.
+    """
     now = as_utc(now)
     old = store.created_before(now - timedelta(days=settings.retention.lead_days))
     going: list[Lead] = []
@@ -70,15 +78,15 @@ def run_retention(
     keep = store.all_sender_ids() - orphaned
     leads_deleted = len(going) if dry_run else store.delete_leads(sorted(going_ids))
     conversations_deleted = 0
-    if conversations is not None:
+    if tracker is not None:
         days = settings.retention.conversation_days
         try:
             if dry_run:
-                idle = {s for s in conversations.idle_senders(days, now) if s not in keep}
-                conversations_deleted = len(idle | conversations.known_senders(orphaned))
+                idle = {s for s in tracker.idle_senders(days, now) if s not in keep}
+                conversations_deleted = len(idle | tracker.known_senders(orphaned))
             else:
-                conversations_deleted = (conversations.delete_conversations(orphaned)
-                                         + conversations.delete_older_than(days, keep, now))
+                conversations_deleted = (tracker.delete_conversations(orphaned)
+                                         + tracker.delete_older_than(days, keep, now))
         except SQLAlchemyError as exc:
             logger.warning("tracker store unavailable for retention: %s", type(exc).__name__)
     if leads_deleted or conversations_deleted:
@@ -88,7 +96,6 @@ def run_retention(
 
 
 def main(argv: list[str] | None = None) -> int:
-    from burnout_assistant.apps.services import leads_store, practice_calendar
     from burnout_assistant.settings import current_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -98,17 +105,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     settings = current_settings()
-    conversations = ConversationStore.from_endpoints(args.endpoints, settings.tz)
+    tracker_url = tracker_store_url(args.endpoints)
+    tracker = TrackerEvents(tracker_url) if tracker_url else None
+    store = LeadStore(settings.leads.url)
     try:
-        result = run_retention(settings, leads_store(), conversations, practice_calendar(),
+        store.migrate()
+        result = run_retention(settings, store, tracker, PracticeCalendar.from_settings(settings),
                                datetime.now(timezone.utc), dry_run=args.dry_run)
+    except LeadsUnavailable:
+        print("De leads-database is niet bereikbaar; er is niets verwijderd. Probeer het later "
+              "opnieuw.", file=sys.stderr)
+        return 1
     finally:
-        if conversations is not None:
-            conversations.dispose()
+        store.dispose()
+        if tracker is not None:
+            tracker.dispose()
     verb = "Zou verwijderen" if args.dry_run else "Verwijderd"
     print(f"{verb}: {result.leads_deleted} lead(s), "
           f"{result.conversations_deleted} gesprek(ken)")
-    if conversations is None:
+    if tracker is None:
         print("Geen SQL-tracker store in de endpoints: gesprekken niet bekeken.")
     return 0
 

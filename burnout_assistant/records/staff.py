@@ -1,6 +1,6 @@
 """Staff accounts for the dashboard: argon2 password hashes and login throttling per account.
 
-The accounts live in the leads database (table ``staff_users``, model in ``leads.py`` so one
+The accounts live in the leads database (table ``staff_users``, model in ``schema.py`` so one
 metadata describes the whole database), because the dashboard reads that database anyway and
 a practice then has one thing to back up. Accounts are made on the command line
 (``python -m burnout_assistant.apps.dashboard create-user``): there is no sign-up page to attack.
@@ -23,7 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from burnout_assistant.records.leads import LeadStore, StaffUser, utc_now
+from burnout_assistant.records.database import Database, utc_now
+from burnout_assistant.records.schema import StaffUser
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,8 @@ def check_password_strength(password: str) -> None:
 class StaffStore:
     """Staff accounts in the leads database; every call is one short transaction."""
 
-    def __init__(self, leads: LeadStore) -> None:
-        self._leads = leads
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     def create_user(self, email: str, password: str, name: str = "") -> StaffUser:
         email = normalise_email(email)
@@ -85,7 +86,7 @@ class StaffStore:
         check_password_strength(password)
         password_hash = _hasher.hash(password)
         try:
-            with self._leads.transaction() as session:
+            with self._database.transaction() as session:
                 if session.scalar(select(StaffUser.id).where(StaffUser.email == email)):
                     raise StaffExists(email)
                 user = StaffUser(email=email, name=name.strip(), password_hash=password_hash,
@@ -100,7 +101,7 @@ class StaffStore:
         """A new password; also lifts a login delay (staff reset it for a colleague)."""
         check_password_strength(password)
         password_hash = _hasher.hash(password)
-        with self._leads.transaction() as session:
+        with self._database.transaction() as session:
             user = self._by_email(session, normalise_email(email))
             if user is None:
                 raise UnknownStaff(email)
@@ -108,7 +109,7 @@ class StaffStore:
             user.failed_logins, user.locked_until = 0, None
 
     def get(self, email: str) -> StaffUser | None:
-        with self._leads.transaction() as session:
+        with self._database.transaction() as session:
             return self._by_email(session, normalise_email(email))
 
     def login(self, email: str, password: str, now: datetime | None = None) -> LoginResult:
@@ -123,7 +124,7 @@ class StaffStore:
             if user is not None:
                 self._failed(user.id, now)
             return LoginResult(None)
-        with self._leads.transaction() as session:
+        with self._database.transaction() as session:
             fresh = session.get(StaffUser, user.id)
             if fresh is None:  # deleted meanwhile
                 return LoginResult(None)
@@ -134,7 +135,7 @@ class StaffStore:
             return LoginResult(fresh)
 
     def _failed(self, user_id: int, now: datetime) -> None:
-        with self._leads.transaction() as session:
+        with self._database.transaction() as session:
             user = session.get(StaffUser, user_id)
             if user is None:
                 return

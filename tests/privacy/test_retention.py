@@ -13,10 +13,12 @@ import pytest
 import yaml
 
 from burnout_assistant.booking.calendar import PracticeCalendar
+from burnout_assistant.config_files import load_yaml
+from burnout_assistant.privacy import retention
 from burnout_assistant.privacy.retention import RetentionResult, run_retention
-from burnout_assistant.records.conversations import ConversationStore
 from burnout_assistant.records.leads import LeadStore
-from burnout_assistant.settings import Retention, load_settings
+from burnout_assistant.records.tracker_events import TrackerEvents
+from burnout_assistant.settings import Retention, current_settings, load_settings
 from tests.records.tracker_rows import TrackerDB
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,25 +29,17 @@ PERSON = {"channel": "web", "name": "Sanne de Vries", "phone": "+31612345678"}
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[LeadStore]:
-    leads = LeadStore(database_url)
-    leads.migrate()
-    yield leads
-    leads.dispose()
-
-
-@pytest.fixture
-def tracker(database_url: str) -> Iterator[TrackerDB]:
-    db = TrackerDB(database_url)  # the same database as the leads, as a small practice might
+def tracker(store: LeadStore) -> Iterator[TrackerDB]:
+    db = TrackerDB(store.url)  # the same database as the leads, as a small practice might
     yield db
     db.dispose()
 
 
 @pytest.fixture
-def conversations(tracker: TrackerDB) -> Iterator[ConversationStore]:
-    store = ConversationStore(tracker.url, SETTINGS.tz)
-    yield store
-    store.dispose()
+def conversations(tracker: TrackerDB) -> Iterator[TrackerEvents]:
+    events = TrackerEvents(tracker.url)
+    yield events
+    events.dispose()
 
 
 def chat(tracker: TrackerDB, sender: str, days_ago: float) -> None:
@@ -85,7 +79,6 @@ def test_old_leads_go_with_their_conversations_and_idle_chats_go(store, tracker,
     assert store.get(old) is None and store.get(two_old) is None and store.get(past_call) is None
     assert store.get(young) is not None and store.get(two_young) is not None
     assert tracker.senders() == {"young-lead", "two-leads", "recent", "in-between"}
-    assert conversations.transcript("old-lead") == []
     assert run_retention(SETTINGS, store, conversations, None, NOW) == RetentionResult(0, 0)
 
 
@@ -112,7 +105,7 @@ def test_without_a_sql_tracker_only_leads_go(store) -> None:
 
 def test_cli_prints_counts_only(tmp_path) -> None:
     leads_url = f"sqlite:///{tmp_path / 'leads.db'}"
-    raw = yaml.safe_load((ROOT / "practice.yml").read_text())
+    raw = load_yaml((ROOT / "practice.yml").read_text())
     raw["leads"]["database_url"] = leads_url
     settings_file = tmp_path / "practice.yml"
     settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
@@ -147,3 +140,28 @@ def test_cli_prints_counts_only(tmp_path) -> None:
     assert "Verwijderd: 0 lead(s), 0 gesprek(ken)" in run()
     store.dispose()
     tracker.dispose()
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    """``main`` reads the settings of $PRACTICE_SETTINGS, not those of an earlier test."""
+    current_settings.cache_clear()
+    yield
+    current_settings.cache_clear()
+
+
+def test_cli_with_the_database_down_says_so_in_dutch(tmp_path, closed_port, monkeypatch,
+                                                       capsys, fresh_settings) -> None:
+    raw = load_yaml((ROOT / "practice.yml").read_text())
+    raw["leads"]["database_url"] = f"postgresql://postgres@127.0.0.1:{closed_port}/leads"
+    settings_file = tmp_path / "practice.yml"
+    settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    monkeypatch.setenv("PRACTICE_SETTINGS", str(settings_file))
+    monkeypatch.delenv("LEADS_DATABASE_URL", raising=False)
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("action_endpoint:\n  url: http://127.0.0.1:5055/webhook\n")
+
+    assert retention.main(["--endpoints", str(endpoints)]) == 1
+    out = capsys.readouterr()
+    assert "De leads-database is niet bereikbaar" in out.err
+    assert "Traceback" not in out.out + out.err and "Verwijderd" not in out.out

@@ -19,7 +19,8 @@ import secrets
 import sys
 from pathlib import Path
 
-from burnout_assistant.records.leads import LeadStore, LeadsUnavailable
+from burnout_assistant.records.database import LeadsUnavailable
+from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.staff import StaffExists, StaffStore, UnknownStaff, WeakPassword
 from burnout_assistant.settings import Settings, load_settings
 
@@ -92,17 +93,14 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     import waitress
 
     from burnout_assistant.apps.dashboard.app import create_app
-    from burnout_assistant.privacy.erasure import tracker_store_url
     from burnout_assistant.records.conversations import ConversationStore
 
     endpoints: Path = args.endpoints
-    has_endpoints = endpoints.is_file()
     app = create_app(
         settings,
         _store(settings),
-        ConversationStore.from_endpoints(endpoints, settings.tz) if has_endpoints else None,
+        ConversationStore.from_endpoints(endpoints, settings.tz) if endpoints.is_file() else None,
         secret_key(settings, args.secret_file),
-        tracker_url=tracker_store_url(endpoints) if has_endpoints else None,
         secure_cookies=args.secure_cookies,
     )
     host = args.host or settings.dashboard.host

@@ -23,7 +23,8 @@ from burnout_assistant.apps.dashboard import auth, insights, presenting, views
 from burnout_assistant.booking.calendar import PracticeCalendar
 from burnout_assistant.check.questionnaire import Questionnaire, current_questionnaire
 from burnout_assistant.records.conversations import ConversationStore
-from burnout_assistant.records.leads import LeadStore, LeadsUnavailable, utc_now
+from burnout_assistant.records.database import LeadsUnavailable, utc_now
+from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.staff import StaffStore
 from burnout_assistant.settings import Settings
 
@@ -61,7 +62,6 @@ class Dashboard:
     store: LeadStore
     staff: StaffStore
     conversations: ConversationStore | None  # None when the tracker store is not SQL
-    tracker_url: str | None
     calendar: PracticeCalendar
     questionnaire: Questionnaire
     now: Callable[[], datetime] = utc_now
@@ -74,7 +74,6 @@ def create_app(
     conversations: ConversationStore | None,
     secret_key: str,
     *,
-    tracker_url: str | None = None,
     calendar: PracticeCalendar | None = None,
     questionnaire: Questionnaire | None = None,
     secure_cookies: bool = False,
@@ -105,7 +104,6 @@ def create_app(
         store=store,
         staff=StaffStore(store),
         conversations=conversations,
-        tracker_url=tracker_url,
         calendar=calendar or PracticeCalendar.from_settings(settings),
         questionnaire=questionnaire or current_questionnaire(),
         now=now,

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, render_template
 from sqlalchemy.exc import SQLAlchemyError
 
 from burnout_assistant.language.dutch_time import MONTHS_SHORT, local
-from burnout_assistant.records.conversations import WeekFunnel, candidate_examples_yaml
+from burnout_assistant.records.insights import WeekFunnel, candidate_examples_yaml
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from flask import Flask, g
 from burnout_assistant.booking.notifications import CHANNELS
 from burnout_assistant.language.contact import format_phone_nl
 from burnout_assistant.language.dutch_time import local, long_date, long_when, short_date
-from burnout_assistant.records.leads import STATUSES
+from burnout_assistant.records.schema import STATUSES
 from burnout_assistant.settings import Settings
 
 KIND_NAMES = {"booking": "Kennismaking", "callback": "Terugbelverzoek"}

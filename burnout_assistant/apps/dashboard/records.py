@@ -26,8 +26,10 @@ from burnout_assistant.apps.dashboard.presenting import (
 )
 from burnout_assistant.booking.calendar import CalendarUnavailable, PracticeCalendar
 from burnout_assistant.language.dutch_time import local
-from burnout_assistant.privacy.erasure import delete_calendar_events, erase_tracker_events
-from burnout_assistant.records.leads import Lead, LeadStore
+from burnout_assistant.privacy.erasure import delete_calendar_events
+from burnout_assistant.records.leads import LeadStore
+from burnout_assistant.records.schema import Lead
+from burnout_assistant.records.tracker_events import TrackerEvents
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ def leads_csv(leads: Iterable[Lead], tz: ZoneInfo) -> str:
 
 
 def erase_conversation(
-    lead: Lead, store: LeadStore, calendar: PracticeCalendar, tracker_url: str | None
+    lead: Lead, store: LeadStore, calendar: PracticeCalendar, tracker: TrackerEvents | None
 ) -> str | None:
     """Erase the lead, every other lead of its conversation, and the conversation itself.
 
@@ -84,9 +86,9 @@ def erase_conversation(
     except CalendarUnavailable:
         return CALENDAR_DOWN
     store.erase_conversation(lead.sender_id)
-    if tracker_url:
+    if tracker is not None:
         try:
-            erase_tracker_events(tracker_url, lead.sender_id)
+            tracker.delete_conversations([lead.sender_id])
         except SQLAlchemyError as exc:
             log.warning("tracker store unavailable (%s); erasure queued", type(exc).__name__)
             store.request_erasure(lead.sender_id)

@@ -27,7 +27,9 @@ from burnout_assistant.apps.dashboard.records import erase_conversation, leads_c
 from burnout_assistant.check.questionnaire import Questionnaire
 from burnout_assistant.language.dutch_time import local
 from burnout_assistant.records.conversations import Turn
-from burnout_assistant.records.leads import NO_BAND, STATUSES, Lead, LeadFilter, LeadNotFound
+from burnout_assistant.records.leads import LeadNotFound
+from burnout_assistant.records.schema import STATUSES, Lead
+from burnout_assistant.records.search import NO_BAND, LeadFilter
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +191,8 @@ def erase(lead_id: int) -> Response | str:
     others = [o for o in dashboard.store.leads_of(lead.sender_id) if o.id != lead.id]
     if request.method == "GET":
         return render_template("erase.html", lead=lead, other_leads=others)
-    problem = erase_conversation(lead, dashboard.store, dashboard.calendar, dashboard.tracker_url)
+    problem = erase_conversation(lead, dashboard.store, dashboard.calendar,
+                                 dashboard.conversations)
     if problem:
         flash(problem, "fout")
         return redirect(url_for("leads.detail", lead_id=lead_id))

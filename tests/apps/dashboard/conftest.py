@@ -1,10 +1,11 @@
 """Fixtures for the dashboard: a migrated SQLite leads database, a tracker store with Rasa's
-``events`` table, a staff account, and the Flask app with its test client."""
+``events`` table, a staff account, and the Flask app with its test client.
+
+``closed_port`` and the SQLite store come from ``tests/fixtures/stores.py``."""
 
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -46,11 +47,9 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[LeadStore]:
-    leads = LeadStore(f"sqlite:///{tmp_path / 'leads.db'}")
-    leads.migrate()
-    yield leads
-    leads.dispose()
+def store(sqlite_store: LeadStore) -> LeadStore:
+    """The pages are tested on SQLite; the store itself on SQLite and PostgreSQL."""
+    return sqlite_store
 
 
 @pytest.fixture
@@ -60,18 +59,23 @@ def tracker(tmp_path: Path) -> Iterator[Tracker]:
     events.dispose()
 
 
-@pytest.fixture
-def staff(store: LeadStore) -> StaffStore:
-    staff = StaffStore(store)
-    staff.create_user(EMAIL, PASSWORD, name="Anna de Wit")
-    return staff
+@pytest.fixture(scope="session")
+def anna_hash() -> str:
+    """Anna's argon2id hash, made once: hashing costs ~0.2 s, and most tests need the account,
+    not the hashing (tests/apps/dashboard/test_auth.py tests that)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher().hash(PASSWORD)
 
 
 @pytest.fixture
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def staff(store: LeadStore, anna_hash: str) -> StaffStore:
+    from burnout_assistant.records.schema import StaffUser
+
+    with store.transaction() as session:
+        session.add(StaffUser(email=EMAIL, name="Anna de Wit", password_hash=anna_hash,
+                              failed_logins=0))
+    return StaffStore(store)
 
 
 @pytest.fixture
@@ -83,7 +87,7 @@ def clock() -> Clock:
 def app(settings, store, tracker, staff, clock, closed_port):
     conversations = ConversationStore(tracker.url, settings.tz)
     app = create_app(
-        settings, store, conversations, SECRET, tracker_url=tracker.url, now=clock,
+        settings, store, conversations, SECRET, now=clock,
         # Nothing listens here: a booked lead cannot be erased (the calendar is "down").
         calendar=PracticeCalendar(f"http://127.0.0.1:{closed_port}/praktijk/intake/", timeout=2),
     )

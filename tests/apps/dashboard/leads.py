@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from burnout_assistant.records.leads import Lead, LeadStore
+from burnout_assistant.records.leads import LeadStore
+from burnout_assistant.records.schema import Lead
 
 UTC = timezone.utc
 XSS = "<script>alert(1)</script><b>x</b>"

@@ -12,6 +12,7 @@ import yaml
 
 from burnout_assistant.apps.dashboard.__main__ import main, secret_key
 from burnout_assistant.apps.dashboard.auth import dutch_duration
+from burnout_assistant.config_files import load_yaml
 from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.staff import StaffStore, throttle_delay
 from tests.apps.dashboard.conftest import EMAIL, PASSWORD, ROOT, csrf_token, login
@@ -166,7 +167,7 @@ def test_unknown_lead_is_a_dutch_404(logged_in) -> None:
 
 
 def test_a_removed_account_is_logged_out(logged_in, store) -> None:
-    from burnout_assistant.records.leads import StaffUser
+    from burnout_assistant.records.schema import StaffUser
 
     with store.transaction() as session:
         session.query(StaffUser).delete()
@@ -176,7 +177,7 @@ def test_a_removed_account_is_logged_out(logged_in, store) -> None:
 def test_an_outdated_hash_is_upgraded_at_login(store) -> None:
     from argon2 import PasswordHasher
 
-    from burnout_assistant.records.leads import StaffUser
+    from burnout_assistant.records.schema import StaffUser
 
     staff = StaffStore(store)
     staff.create_user("oud@praktijk.nl", PASSWORD)
@@ -193,7 +194,7 @@ def test_an_outdated_hash_is_upgraded_at_login(store) -> None:
 
 @pytest.fixture
 def practice_file(tmp_path, monkeypatch) -> str:
-    raw = yaml.safe_load((ROOT / "practice.yml").read_text())
+    raw = load_yaml((ROOT / "practice.yml").read_text())
     raw["leads"]["database_url"] = f"sqlite:///{tmp_path / 'leads.db'}"
     path = tmp_path / "practice.yml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True))

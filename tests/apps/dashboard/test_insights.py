@@ -6,9 +6,9 @@ import re
 from datetime import timedelta
 
 import pytest
-import yaml
 
 from burnout_assistant.apps.dashboard.insights import funnel_chart, funnel_steps
+from burnout_assistant.config_files import load_yaml
 from tests.apps.dashboard.tracker import now
 
 pytestmark = pytest.mark.timeout(120)
@@ -60,7 +60,7 @@ def test_missed_messages_export_as_candidate_training_examples(logged_in, tracke
     response = logged_in.get("/inzichten/voorbeelden.yml")
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
-    document = yaml.safe_load(response.get_data(as_text=True))
+    document = load_yaml(response.get_data(as_text=True))
     examples = document["nlu"][0]["examples"]
     assert "hoeveel kost een bos bloemen" in examples and "hallo" not in examples
 
@@ -71,7 +71,7 @@ def test_empty_tracker_gives_an_empty_but_working_page(logged_in) -> None:
 
 
 def test_chart_geometry_stays_inside_the_plot() -> None:
-    from burnout_assistant.records.conversations import WeekFunnel
+    from burnout_assistant.records.insights import WeekFunnel
 
     start = now().date()
     weeks = [WeekFunnel(start - timedelta(weeks=7 - n), 10 * n, 5 * n, 3 * n, 2 * n, n)

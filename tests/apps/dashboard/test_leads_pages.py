@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from burnout_assistant.records.leads import LeadFilter
+from burnout_assistant.records.search import LeadFilter
 from tests.apps.dashboard.conftest import EMAIL, csrf_token
 from tests.apps.dashboard.leads import XSS, booking, callback
 from tests.apps.dashboard.tracker import now

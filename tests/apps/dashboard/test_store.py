@@ -1,13 +1,11 @@
-"""The leads store's side of the dashboard: audit trail, listing, and the 0004 migration."""
+"""The leads store's side of the dashboard: the audit trail, and what erasure and retention
+delete with a lead (the migrations are tested in tests/records/test_migrations.py)."""
 
 from __future__ import annotations
 
 import pytest
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine, inspect, text
 
-from burnout_assistant.records.leads import PROJECT_ROOT, LeadStore
+from burnout_assistant.records.leads import LeadStore
 from tests.apps.dashboard.conftest import EMAIL
 from tests.apps.dashboard.leads import booking, callback
 
@@ -40,31 +38,6 @@ def test_erasing_a_conversation_takes_its_audit_trail(store: LeadStore) -> None:
     assert store.erase_conversation(lead.sender_id) == 1
     assert store.events(lead.id) == [] and len(store.events(kept.id)) == 1
     assert store.all_sender_ids() == {kept.sender_id}
-
-
-def test_migration_0004_keeps_old_notes_and_goes_back_down(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'leads.db'}"
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
-    config.set_main_option("sqlalchemy.url", url)
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "0003")
-    engine = create_engine(url, future=True)
-    with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO leads (reference, created_at, sender_id, channel, name, phone, topics,"
-            " kind, status, notes, updated_at) VALUES ('ABC234', '2030-01-01 10:00:00', 's1',"
-            " 'web', 'Oud', '+31612345678', '[]', 'callback', 'nieuw',"
-            " '[2030-01-01 10:00 UTC] Agenda was onbereikbaar', '2030-01-01 10:00:00')"))
-    store = LeadStore(url)
-    store.migrate()
-    [event] = store.events(store.get_by_reference("ABC234").id)
-    assert event.kind == "note" and "Agenda was onbereikbaar" in event.note
-    assert {"staff_users", "lead_events"} <= set(inspect(engine).get_table_names())
-    command.downgrade(config, "0003")
-    assert not {"staff_users", "lead_events"} & set(inspect(engine).get_table_names())
-    store.dispose()
-    engine.dispose()
 
 
 def test_retention_helpers_find_and_delete_old_leads(store: LeadStore) -> None:
