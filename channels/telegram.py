@@ -3,7 +3,8 @@
 Why not Rasa's own telegram channel: it uses aiogram 2, calls getMe on every update and never
 checks Telegram's secret-token header. This one checks the header in constant time, creates
 and initializes one ``telegram.Bot`` per process (getMe once), and leaves every rule about
-texts, keyboards and commands to ``burnout_assistant.apps.telegram``.
+texts, keyboards and commands to ``burnout_assistant.apps.telegram``; how a pressed button
+becomes an intent is ``burnout_assistant.apps.telegram_buttons``.
 
 Enabled in credentials.yml without keys; the token and secret come from the environment
 variables named in practice.yml (``TELEGRAM_BOT_TOKEN``, ``TELEGRAM_SECRET_TOKEN``). Without a
@@ -30,7 +31,6 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from burnout_assistant.apps.limits import FAILED_TEXT
 from burnout_assistant.apps.telegram import (
     SECRET_HEADER,
-    CallbackPayloads,
     Incoming,
     OpenReplyKeyboards,
     Outgoing,
@@ -39,6 +39,7 @@ from burnout_assistant.apps.telegram import (
     render_replies,
     secret_matches,
 )
+from burnout_assistant.apps.telegram_buttons import CallbackPayloads
 from burnout_assistant.settings import current_settings
 from channels.common import answered, refusal
 
@@ -62,7 +63,7 @@ class TelegramInput(InputChannel):
     def __init__(self) -> None:
         self._bot: Bot | None = None
         self._ready: asyncio.Lock | None = None
-        self._callbacks = CallbackPayloads()
+        self._callbacks = CallbackPayloads()  # button payloads <-> callback data, per process
         self._keyboards = OpenReplyKeyboards()
         self._said_off = False
 

@@ -9,9 +9,11 @@ gets a friendly Dutch reply instead of an error. The size cap is enforced at the
 from __future__ import annotations
 
 import time
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
 from threading import Lock
+
+from burnout_assistant.bounded import LruDict
 
 RATE_LIMITED_TEXT = (
     "Je stuurt veel berichten kort na elkaar. Neem gerust even de tijd; over een minuutje "
@@ -52,22 +54,19 @@ class RateLimiter:
             raise ValueError("per_minute must be at least 1")
         self.per_minute = per_minute
         self.window = window_seconds
-        self.max_senders = max_senders
         self._clock = clock
-        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+        self._seen: LruDict[str, deque[float]] = LruDict(max_senders)
         self._lock = Lock()
 
     def allow(self, sender: str) -> bool:
         """Count this message and say whether it may pass."""
         now = self._clock()
         with self._lock:
-            stamps = self._seen.pop(sender, None) or deque()
+            stamps = self._seen.get(sender) or deque()
             while stamps and now - stamps[0] >= self.window:
                 stamps.popleft()
             allowed = len(stamps) < self.per_minute
             if allowed:
                 stamps.append(now)
-            self._seen[sender] = stamps
-            while len(self._seen) > self.max_senders:
-                self._seen.popitem(last=False)
+            self._seen[sender] = stamps  # the most recent now; the least recent may go
             return allowed

@@ -9,11 +9,9 @@ and is tested directly.
 - A reply longer than Telegram's 4096 characters is split at a paragraph, sentence or word,
   measured after escaping and in UTF-16 units as Telegram counts; its keyboard goes on the
   last part.
-- Buttons become an inline keyboard. Telegram allows 64 bytes of callback data; longer
-  payloads get a short token ("p:" + 10 characters of a hash) kept in a bounded in-memory
-  map. Limitation: after a restart (or on another replica) such a token is unknown, and the
-  visitor gets :data:`STALE_BUTTON_TEXT` instead of a guess. Short payloads travel as they
-  are and keep working across restarts.
+- Buttons become an inline keyboard, and a pressed button the intent payload it carries:
+  all of that in ``telegram_buttons`` (64 bytes of callback data, tokens for longer payloads,
+  what a stale button says).
 - The phone question gets Telegram's share-contact keyboard; the keyboard is removed again
   with the next message the assistant sends (state per chat, in memory, bounded).
 - Typed commands never reach the assistant as intent payloads: ``/start`` and ``/help`` are
@@ -23,32 +21,33 @@ and is tested directly.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
 import html
 import re
-from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ChatType, InlineKeyboardButtonLimit, MessageLimit, ParseMode
+from telegram.constants import ChatType, MessageLimit, ParseMode
+
+from burnout_assistant.apps.telegram_buttons import (
+    STALE_BUTTON_TEXT,
+    CallbackPayloads,
+    inline_keyboard,
+)
+from burnout_assistant.bounded import LruDict
 
 ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
-MAX_CALLBACK_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64
-TOKEN_PREFIX = "p:"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 # Commands a visitor can type; everything else after a slash is read as words.
@@ -69,14 +68,12 @@ PRIVATE_ONLY_TEXT = (
     "Ik werk alleen in een persoonlijk gesprek, niet in een groep. Stuur me gerust een "
     "privébericht."
 )
-STALE_BUTTON_TEXT = "Deze knop werkt niet meer; typ je antwoord of kies opnieuw."
 SHARE_PHONE_TITLE = "Deel mijn telefoonnummer"
 SHARE_PHONE_EXTRA_TEXT = "Je kunt ook je nummer delen met de knop hieronder."
 BUTTONS_ONLY_TEXT = "Kies hieronder wat je wilt."
 # Said before a reply that carries an inline keyboard, when the share-contact keyboard must go:
 # one message cannot carry both kinds of keyboard.
 KEYBOARD_CLOSED_TEXT = "Oké."
-SHORT_TITLE = 18  # titles up to this length sit two to a row
 
 
 @dataclass(frozen=True)
@@ -109,84 +106,27 @@ class Incoming:
         return str(self.chat_id)
 
 
-class _BoundedMap:
-    """Least recently used entries dropped first, so memory stays bounded."""
-
-    def __init__(self, max_size: int) -> None:
-        if max_size < 1:
-            raise ValueError("max_size must be at least 1")
-        self.max_size = max_size
-        self._items: OrderedDict[str, Any] = OrderedDict()
-        self._lock = Lock()
-
-    def put(self, key: str, value: Any) -> None:
-        with self._lock:
-            self._items.pop(key, None)
-            self._items[key] = value
-            while len(self._items) > self.max_size:
-                self._items.popitem(last=False)
-
-    def get(self, key: str) -> Any | None:
-        with self._lock:
-            if key not in self._items:
-                return None
-            self._items.move_to_end(key)
-            return self._items[key]
-
-    def pop(self, key: str) -> None:
-        with self._lock:
-            self._items.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-class CallbackPayloads:
-    """Button payload <-> callback data (at most 64 bytes).
-
-    A payload that fits is its own callback data. A longer one (or one that looks like a
-    token) gets ``p:`` + 10 characters of its SHA-256; the same payload always gets the same
-    token, and the map keeps the ``max_size`` most recently used ones.
-    """
-
-    def __init__(self, max_size: int = 20_000) -> None:
-        self._tokens = _BoundedMap(max_size)
-
-    def data_for(self, payload: str) -> str:
-        if len(payload.encode()) <= MAX_CALLBACK_BYTES and not payload.startswith(TOKEN_PREFIX):
-            return payload
-        digest = hashlib.sha256(payload.encode()).digest()
-        token = TOKEN_PREFIX + base64.urlsafe_b64encode(digest).decode()[:10]
-        self._tokens.put(token, payload)
-        return token
-
-    def payload_for(self, data: str) -> str | None:
-        """The payload behind callback data; None for a token this process does not know."""
-        if data.startswith(TOKEN_PREFIX):
-            return self._tokens.get(data)
-        return data
-
-    def __len__(self) -> int:
-        return len(self._tokens)
-
-
 class OpenReplyKeyboards:
     """Chats that currently show the share-contact keyboard (bounded, in memory)."""
 
     def __init__(self, max_size: int = 20_000) -> None:
-        self._open = _BoundedMap(max_size)
+        self._open: LruDict[int, bool] = LruDict(max_size)
+        self._lock = Lock()
 
     def is_open(self, chat_id: int) -> bool:
-        return self._open.get(str(chat_id)) is not None
+        with self._lock:
+            return self._open.get(chat_id, False)
 
     def update(self, chat_id: int, messages: Sequence[Outgoing]) -> None:
         """Remember what the last reply keyboard in ``messages`` did to this chat."""
         for message in reversed(messages):
             if isinstance(message.reply_markup, ReplyKeyboardMarkup):
-                self._open.put(str(chat_id), True)
+                with self._lock:
+                    self._open[chat_id] = True
                 return
             if isinstance(message.reply_markup, ReplyKeyboardRemove):
-                self._open.pop(str(chat_id))
+                with self._lock:
+                    self._open.pop(chat_id, None)
                 return
 
 
@@ -236,20 +176,6 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
             parts.append(part)
         rest = rest[cut:].strip()
     return parts
-
-
-def inline_keyboard(buttons: Iterable[dict], callbacks: CallbackPayloads) -> InlineKeyboardMarkup:
-    """Rasa buttons as an inline keyboard: two to a row when all titles are short."""
-    keys = []
-    for button in buttons:
-        title = str(button.get("title") or button.get("payload") or "").strip() or "…"
-        if button.get("url"):
-            keys.append(InlineKeyboardButton(title, url=str(button["url"])))
-        else:
-            payload = str(button.get("payload") or title)
-            keys.append(InlineKeyboardButton(title, callback_data=callbacks.data_for(payload)))
-    per_row = 2 if all(len(key.text) <= SHORT_TITLE for key in keys) else 1
-    return InlineKeyboardMarkup([keys[i:i + per_row] for i in range(0, len(keys), per_row)])
 
 
 def phone_keyboard() -> ReplyKeyboardMarkup:
@@ -345,7 +271,7 @@ def read_update(update: Update, callbacks: CallbackPayloads) -> Incoming:
             return Incoming(chat_id=None)  # nowhere to answer; Telegram stops the spinner itself
         if chat.type != ChatType.PRIVATE:
             return Incoming(chat_id=chat.id, callback_query_id=query.id)
-        payload = callbacks.payload_for(query.data or "") if query.data else None
+        payload = callbacks.payload_for(query.data)  # the intent payload of the button
         return Incoming(
             chat_id=chat.id,
             text=payload,

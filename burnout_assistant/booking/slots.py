@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from burnout_assistant.language.timewish import TimeWish
 from burnout_assistant.settings import WEEKDAYS, Booking, parse_window
 
 UTC = timezone.utc
@@ -31,19 +32,6 @@ class Slot:
 
     start: datetime
     end: datetime
-
-
-@dataclass(frozen=True)
-class TimeWish:
-    """A visitor's wish, e.g. "dinsdag of woensdag na twee uur".
-
-    ``days``: the wished local dates (None: any day). ``earliest``/``latest`` bound the local
-    *start* time of the call, both inclusive (None: no bound), so "om 10 uur" is 10:00–10:00.
-    """
-
-    days: tuple[date, ...] | None = None
-    earliest: time | None = None
-    latest: time | None = None
 
 
 def find_free_slots(

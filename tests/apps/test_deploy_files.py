@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from burnout_assistant.apps.replicas import (
     SCALED_ENDPOINTS,
@@ -25,6 +24,7 @@ from burnout_assistant.apps.replicas import (
     deployment_settings,
     replica_for,
 )
+from burnout_assistant.config_files import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -46,7 +46,7 @@ def endpoint_vars() -> set[str]:
 
 
 def compose() -> dict:
-    return yaml.safe_load(COMPOSE.read_text())  # PyYAML resolves the <<: merge keys
+    return load_yaml(COMPOSE.read_text())  # PyYAML resolves the <<: merge keys
 
 
 def services_named(prefix: str) -> list[str]:
@@ -268,10 +268,23 @@ def test_nginx_accepts_the_config(tmp_path: Path) -> None:
 # -- Dockerfile -------------------------------------------------------------------------------
 
 
+def dockerfile_steps(text: str) -> list[tuple[str, str]]:
+    """(instruction, arguments) per Dockerfile step, continued lines joined, comments left out."""
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    joined = "\n".join(lines).replace("\\\n", " ")
+    return [(line.split()[0], line.split(maxsplit=1)[1]) for line in joined.splitlines()
+            if line.strip()]
+
+
+def pip_installs(args: str) -> list[list[str]]:
+    """The arguments of every ``pip install`` in one RUN step."""
+    commands = (command.split() for command in re.split(r"&&|;", args))
+    return [words[2:] for words in commands if words[:2] == ["pip", "install"]]
+
+
 def test_dockerfile_installs_pinned_builds_offline_and_copies_what_exists() -> None:
     text = DOCKERFILE.read_text()
     assert text.startswith("#") and "\nFROM python:3.10-slim\n" in text
-    assert "pip install -c constraints.txt ." in text
     assert "python -m burnout_assistant.language.spacy_base" in text and "SPACY_BASE=blank" in text
     assert "COPY ${MODEL_FILE} models/assistant.tar.gz" in text
     joined = text.replace("\\\n", " ")
@@ -282,6 +295,28 @@ def test_dockerfile_installs_pinned_builds_offline_and_copies_what_exists() -> N
                 assert (ROOT / source).exists(), source
     ignored = (DEPLOY / "Dockerfile.dockerignore").read_text()
     assert "!models/*.tar.gz" in ignored and "\n.venv\n" in ignored
+
+
+def test_dockerfile_has_one_copy_of_the_code_and_installs_dependencies_first() -> None:
+    """The project is installed editable without dependencies: site-packages only points at
+    /app, so the code is not in the image twice (and its project root is /app). Its
+    dependencies, pinned by constraints.txt, come in a layer before any code is copied."""
+    steps = dockerfile_steps(DOCKERFILE.read_text())
+    code = ("burnout_assistant/", "actions/", "channels/", "nlu_components/")
+    first_code = min(i for i, (kind, args) in enumerate(steps)
+                     if kind == "COPY" and args.startswith(code))
+    project, dependencies = [], []
+    for i, (kind, args) in enumerate(steps):
+        for words in pip_installs(args) if kind == "RUN" else []:
+            if "." in words or any(word.startswith(".[") for word in words):
+                project.append((i, words))
+            elif "-r" in words:
+                dependencies.append((i, words))
+    assert len(project) == 1, project  # one install of the code, never a second copy
+    [(at, words)] = project
+    assert {"-e", "--no-deps"} <= set(words) and at > first_code
+    assert dependencies and all(i < first_code for i, _ in dependencies)
+    assert all("-c" in words and "constraints.txt" in words for _, words in dependencies)
 
 
 # -- routing and settings ---------------------------------------------------------------------
@@ -317,7 +352,7 @@ def test_deployment_settings_change_only_calendar_and_outbox(tmp_path: Path) -> 
 
 
 def test_jobs_and_dashboard_find_the_scaled_tracker_store(monkeypatch) -> None:
-    from burnout_assistant.privacy.erasure import tracker_store_url
+    from burnout_assistant.records.tracker_events import tracker_store_url
 
     for name, value in ScaledStores(tracker_db="tracker", redis_key_prefix="p",
                                     db_host="pg").env("http://a/webhook").items():

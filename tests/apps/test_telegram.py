@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
 from burnout_assistant.apps import telegram as tg
+from burnout_assistant.apps import telegram_buttons as buttons
 from tests.apps.telegram import updates
 
 SLOT = '/inform{"slot_choice":"2026-11-24T09:00:00+01:00"}'
@@ -22,8 +23,8 @@ def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def read(update: dict, callbacks: tg.CallbackPayloads | None = None) -> tg.Incoming:
-    return tg.read_update(Update.de_json(update, None), callbacks or tg.CallbackPayloads())
+def read(update: dict, callbacks: buttons.CallbackPayloads | None = None) -> tg.Incoming:
+    return tg.read_update(Update.de_json(update, None), callbacks or buttons.CallbackPayloads())
 
 
 def is_safe_html(text: str) -> bool:
@@ -37,7 +38,7 @@ def is_safe_html(text: str) -> bool:
 @pytest.mark.parametrize("raw", ["5 < 6 & 7 > 3", "<b>vet</b> *ster* _schuin_ `code` [a](b)",
                                  "&amp; is al een entiteit", "Praktijk <Veerkracht> & Co"])
 def test_assistant_text_is_escaped_and_reads_back_the_same(raw: str) -> None:
-    [message] = tg.render_replies([{"text": raw}], tg.CallbackPayloads())
+    [message] = tg.render_replies([{"text": raw}], buttons.CallbackPayloads())
     assert message.parse_mode == "HTML"
     assert is_safe_html(message.text)
     assert html.unescape(message.text) == raw
@@ -53,7 +54,7 @@ def test_long_answer_splits_at_paragraphs_with_the_keyboard_on_the_last_part() -
     assert len(raw) > tg.MAX_TEXT
     replies = [{"text": raw, "buttons": [{"title": "Doe de korte check",
                                           "payload": "/start_symptom_check"}]}]
-    messages = tg.render_replies(replies, tg.CallbackPayloads())
+    messages = tg.render_replies(replies, buttons.CallbackPayloads())
     assert len(messages) >= 2
     assert all(units(m.text) <= tg.MAX_TEXT for m in messages)
     assert all(m.reply_markup is None for m in messages[:-1])
@@ -98,34 +99,34 @@ def test_split_parts_always_fit_and_lose_nothing(raw: str, limit: int) -> None:
 
 
 def test_short_titles_two_to_a_row_long_titles_one() -> None:
-    payloads = tg.CallbackPayloads()
-    short = tg.inline_keyboard([{"title": t, "payload": f"/x{t}"} for t in "ABCDE"], payloads)
+    payloads = buttons.CallbackPayloads()
+    short = buttons.inline_keyboard([{"title": t, "payload": f"/x{t}"} for t in "ABCDE"], payloads)
     assert [len(row) for row in short.inline_keyboard] == [2, 2, 1]
-    long = tg.inline_keyboard([{"title": "Plan een gratis kennismaking", "payload": "/b"},
+    long = buttons.inline_keyboard([{"title": "Plan een gratis kennismaking", "payload": "/b"},
                                {"title": "Nee", "payload": "/deny"}], payloads)
     assert [len(row) for row in long.inline_keyboard] == [1, 1]
 
 
 def test_every_callback_data_fits_and_maps_back() -> None:
-    payloads = tg.CallbackPayloads()
+    payloads = buttons.CallbackPayloads()
     for payload in [SLOT, LONG, "Wat is burn-out?", "p:lijkt op een token", "x" * 200]:
         data = payloads.data_for(payload)
-        assert len(data.encode()) <= tg.MAX_CALLBACK_BYTES
+        assert len(data.encode()) <= buttons.MAX_CALLBACK_BYTES
         assert payloads.payload_for(data) == payload
     assert payloads.data_for(SLOT) == SLOT  # fits: survives a restart as it is
     assert payloads.data_for(LONG).startswith("p:") and payloads.data_for(LONG) != LONG
 
 
 def test_token_of_another_process_is_unknown() -> None:
-    token = tg.CallbackPayloads().data_for(LONG)
-    assert tg.CallbackPayloads().payload_for(token) is None
+    token = buttons.CallbackPayloads().data_for(LONG)
+    assert buttons.CallbackPayloads().payload_for(token) is None
     incoming = read(updates.callback(42, token, message_id=7))
-    assert incoming.text is None and incoming.reply == tg.STALE_BUTTON_TEXT
+    assert incoming.text is None and incoming.reply == buttons.STALE_BUTTON_TEXT
     assert incoming.callback_query_id  # the button press is still answered
 
 
 def test_callback_map_is_bounded_and_keeps_the_recently_used() -> None:
-    payloads = tg.CallbackPayloads(max_size=2)
+    payloads = buttons.CallbackPayloads(max_size=2)
     first, second = payloads.data_for(LONG + "1"), payloads.data_for(LONG + "2")
     assert payloads.payload_for(first) == LONG + "1"  # used: now the most recent
     payloads.data_for(LONG + "3")
@@ -136,7 +137,7 @@ def test_callback_map_is_bounded_and_keeps_the_recently_used() -> None:
 def test_phone_question_gets_the_share_contact_keyboard() -> None:
     replies = [{"text": "Op welk telefoonnummer kunnen we je bellen?"},
                {"custom": {"input": "phone"}}]
-    [message] = tg.render_replies(replies, tg.CallbackPayloads())
+    [message] = tg.render_replies(replies, buttons.CallbackPayloads())
     markup = message.reply_markup
     assert isinstance(markup, ReplyKeyboardMarkup)
     [[button]] = markup.keyboard
@@ -147,13 +148,13 @@ def test_phone_question_gets_the_share_contact_keyboard() -> None:
 def test_phone_hint_after_a_keyboard_message_gets_its_own_message() -> None:
     replies = [{"text": "Vraag", "buttons": [{"title": "Ja", "payload": "/affirm"}]},
                {"custom": {"input": "phone"}}]
-    first, second = tg.render_replies(replies, tg.CallbackPayloads())
+    first, second = tg.render_replies(replies, buttons.CallbackPayloads())
     assert isinstance(first.reply_markup, InlineKeyboardMarkup)
     assert isinstance(second.reply_markup, ReplyKeyboardMarkup)
 
 
 def test_share_contact_keyboard_is_removed_with_the_next_message() -> None:
-    payloads, keyboards = tg.CallbackPayloads(), tg.OpenReplyKeyboards()
+    payloads, keyboards = buttons.CallbackPayloads(), tg.OpenReplyKeyboards()
     asked = tg.render_replies([{"text": "Telefoon?"}, {"custom": {"input": "phone"}}], payloads)
     keyboards.update(5, asked)
     assert keyboards.is_open(5) and not keyboards.is_open(6)
@@ -176,9 +177,36 @@ def test_share_contact_keyboard_is_removed_with_the_next_message() -> None:
     assert isinstance(again[-1].reply_markup, ReplyKeyboardMarkup)
 
 
+@pytest.mark.parametrize("payload", [SLOT, LONG, "/affirm", "Wat is burn-out?", "p:x"])
+def test_a_pressed_button_becomes_the_payload_the_action_sent(payload: str) -> None:
+    """The whole way: Rasa button, keyboard as the Bot API sends it, press, text for Rasa."""
+    callbacks = buttons.CallbackPayloads()
+    replies = [{"text": "Kies", "buttons": [{"title": "Deze", "payload": payload}]}]
+    [message] = tg.render_replies(replies, callbacks)
+    [[key]] = json.loads(json.dumps(message.reply_markup.to_dict()))["inline_keyboard"]
+    incoming = read(updates.callback(42, key["callback_data"], message_id=8), callbacks)
+    assert (incoming.text, incoming.reply) == (payload, None)
+
+
+def test_a_button_without_payload_sends_its_title_and_a_link_button_sends_nothing() -> None:
+    keyboard = buttons.inline_keyboard(
+        [{"title": "Wat kost het?"}, {"title": "Website", "url": "https://example.nl"}],
+        buttons.CallbackPayloads())
+    [[titled, link]] = keyboard.inline_keyboard
+    assert titled.callback_data == "Wat kost het?"
+    assert link.callback_data is None and link.url == "https://example.nl"
+
+
+def test_a_press_without_data_is_a_stale_button() -> None:
+    assert buttons.CallbackPayloads().payload_for(None) is None
+    incoming = read(updates.callback(42, "", message_id=8))
+    assert incoming.text is None and incoming.reply == buttons.STALE_BUTTON_TEXT
+    assert incoming.keyboard_message_id is None  # nothing was chosen: the keyboard stays
+
+
 def test_markup_serialises_as_the_bot_api_expects() -> None:
     replies = [{"text": "Kies", "buttons": [{"title": "Eerste", "payload": LONG}]}]
-    [message] = tg.render_replies(replies, tg.CallbackPayloads())
+    [message] = tg.render_replies(replies, buttons.CallbackPayloads())
     data = json.loads(json.dumps(message.reply_markup.to_dict()))
     [[button]] = data["inline_keyboard"]
     assert button["text"] == "Eerste" and len(button["callback_data"]) <= 64
@@ -234,7 +262,7 @@ def test_edited_messages_and_groups_are_left_alone() -> None:
 
 
 def test_button_press_becomes_the_payload_and_takes_the_keyboard_away() -> None:
-    payloads = tg.CallbackPayloads()
+    payloads = buttons.CallbackPayloads()
     incoming = read(updates.callback(42, payloads.data_for(LONG), message_id=314), payloads)
     assert incoming.text == LONG and incoming.reply is None
     assert incoming.keyboard_message_id == 314 and incoming.callback_query_id

@@ -18,8 +18,11 @@ import pytest
 from burnout_assistant.language.timewish import (
     NO_PREFERENCE,
     TimeWish,
+    describe_wish,
     parse_specific_wish,
     parse_time_wish,
+    wish_from_dict,
+    wish_to_dict,
 )
 
 TZ = ZoneInfo("Europe/Amsterdam")
@@ -227,3 +230,25 @@ def test_a_specific_wish_names_a_day_or_a_time() -> None:
     assert parse_specific_wish("ik ben zo moe", NOW, TZ) is None
     wish = parse_specific_wish("kunnen jullie me dinsdagmiddag bellen?", NOW, TZ)
     assert wish is not None and wish.days and wish.earliest == time(12)
+
+
+@pytest.mark.parametrize("wished", [
+    wish((d(11, 24), d(11, 26)), (time(13), None)),
+    wish(None, (None, time(11, 30))),
+    NO_PREFERENCE,
+])
+def test_a_kept_wish_reads_back_the_same(wished: TimeWish) -> None:
+    """The opening message's wish waits in a slot as JSON until the offer."""
+    assert wish_from_dict(wish_to_dict(wished)) == wished
+    assert wish_from_dict(None) is None
+
+
+@pytest.mark.parametrize("wished, said", [
+    (wish((d(11, 24),), (time(13), None)), "di 24 nov, na 13:00"),
+    (wish((d(11, 26), d(11, 24)), AFTERNOON), "di 24 nov of do 26 nov, tussen 12:00 en 17:00"),
+    (wish(None, at(10)), "om 10:00"),
+    (wish(None, (None, time(11))), "voor 11:00"),
+    (NO_PREFERENCE, "zo snel mogelijk"),
+])
+def test_a_wish_is_said_back_from_the_parsed_value(wished: TimeWish, said: str) -> None:
+    assert describe_wish(wished) == said

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import OrderedDict
 from datetime import datetime, timedelta
 from threading import Lock
 
@@ -28,6 +27,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from burnout_assistant.bounded import LruDict
 from burnout_assistant.records.staff import normalise_email, throttle_delay
 
 log = logging.getLogger(__name__)
@@ -47,23 +47,20 @@ class FailureThrottle:
     """
 
     def __init__(self, max_keys: int = 10_000) -> None:
-        self.max_keys = max_keys
-        self._failures: OrderedDict[str, tuple[int, datetime]] = OrderedDict()
+        self._failures: LruDict[str, tuple[int, datetime]] = LruDict(max_keys)
         self._lock = Lock()
 
     def retry_after(self, key: str, now: datetime) -> int:
         """Seconds this key must still wait; 0 when it may try."""
         with self._lock:
-            failures, last = self._failures.get(key, (0, now))
+            failures, last = self._failures.peek(key) or (0, now)  # asking is no failure
         until = last + timedelta(seconds=throttle_delay(failures))
         return max(0, math.ceil((until - now).total_seconds()))
 
     def failed(self, key: str, now: datetime) -> None:
         with self._lock:
-            failures, _ = self._failures.pop(key, (0, now))
-            self._failures[key] = (failures + 1, now)
-            while len(self._failures) > self.max_keys:
-                self._failures.popitem(last=False)
+            failures, _ = self._failures.get(key, (0, now))
+            self._failures[key] = (failures + 1, now)  # the least recent address may go
 
     def succeeded(self, key: str) -> None:
         with self._lock:
