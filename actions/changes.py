@@ -1,38 +1,52 @@
-"""Cancelling or rescheduling a booking in the chat: adapters over ``booking.changes``."""
+"""Cancelling or rescheduling a booking in the chat: adapters over ``dialogue.change_dialogue``.
+
+The decisions and texts are in the package; these classes read slots, hand the package the
+practice's store and calendar, and turn its replies into messages and slot events. The fixed
+questions (booking code, phone number) are ``utter_ask_*`` responses in domain.yml.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.booking import tell_staff, validate_slot_choice
-from actions.common import AnswersStayInForm, practice_now
+from actions.booking import validate_slot_choice
+from actions.common import (
+    AnswersStayInForm,
+    button_dicts,
+    practice_now,
+    say,
+    send_mails,
+    slot_events,
+)
 from burnout_assistant.apps.services import leads_store, practice_calendar
 from burnout_assistant.booking.changes import (
-    Lookup,
-    SlotTaken,
+    ChangeLookup,
     cancel_booking,
     find_booking,
     reschedule_booking,
 )
-from burnout_assistant.booking.notifications import staff_change_message
-from burnout_assistant.language.contact import format_phone_nl, normalise_phone
-from burnout_assistant.language.dutch_time import long_when
-from burnout_assistant.records.leads import LeadsUnavailable, normalise_reference
+from burnout_assistant.dialogue import change_dialogue as dialogue
+from burnout_assistant.names import (
+    BOOKING_SLOT,
+    CHANGE_ACTION,
+    CHANGE_BLOCKED,
+    CHANGE_CONFIRM,
+    CHANGE_PHONE,
+    CHANGE_REFERENCE,
+)
+from burnout_assistant.records.database import LeadsUnavailable
 from burnout_assistant.settings import current_settings
 
-CANCEL, MOVE = "annuleren", "verzetten"
-CHANGE_SLOTS = ("change_reference", "change_phone", "change_confirm", "change_action",
-                "change_blocked", "booking_slot", "booking_mode", "booking_offer")
 
-
-def _lookup(tracker: Tracker):
-    return find_booking(leads_store(), tracker.get_slot("change_reference") or "",
-                        tracker.get_slot("change_phone") or "", practice_now(), current_settings())
+def _find(tracker: Tracker, phone: str | None = None) -> ChangeLookup:
+    """The booking by the code and phone number given; raises LeadsUnavailable."""
+    return find_booking(leads_store(), tracker.get_slot(CHANGE_REFERENCE) or "",
+                        phone or tracker.get_slot(CHANGE_PHONE) or "", practice_now(),
+                        current_settings())
 
 
 class ActionStartChange(Action):
@@ -43,34 +57,7 @@ class ActionStartChange(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        action = MOVE if intent == "reschedule_appointment" else CANCEL
-        return [*(SlotSet(name, None) for name in CHANGE_SLOTS),
-                SlotSet("change_status", None), SlotSet("change_action", action)]
-
-
-class ActionAskChangeReference(Action):
-    def name(self) -> str:
-        return "action_ask_change_reference"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(
-            text="Wat is je boekingscode? Die staat in de bevestiging, bijvoorbeeld K7M3QP."
-        )
-        return []
-
-
-class ActionAskChangePhone(Action):
-    def name(self) -> str:
-        return "action_ask_change_phone"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        dispatcher.utter_message(text="En op welk telefoonnummer zouden we je bellen?",
-                                 json_message={"input": "phone"})
-        return []
+        return slot_events(dialogue.start(intent))
 
 
 class ActionAskChangeConfirm(Action):
@@ -80,16 +67,14 @@ class ActionAskChangeConfirm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        tz = current_settings().tz
-        lookup = _lookup(tracker)
-        when = long_when(lookup.lead.slot_start, tz) if lookup.lead else "?"
-        if tracker.get_slot("change_action") == CANCEL:
-            text = f"Wil je je kennismakingsgesprek op {when} annuleren?"
-        else:
-            new = long_when(datetime.fromisoformat(tracker.get_slot("booking_slot")), tz)
-            text = f"Wil je je gesprek verzetten van {when} naar {new}?"
-        dispatcher.utter_message(text=text, buttons=[
-            {"title": "Ja", "payload": "/affirm"}, {"title": "Nee", "payload": "/deny"}])
+        try:
+            current = _find(tracker).lead
+        except LeadsUnavailable:  # asked without the time; action_change tells the visitor
+            current = None
+        text, buttons = dialogue.confirm_question(
+            tracker.get_slot(CHANGE_ACTION), current.slot_start if current else None,
+            tracker.get_slot(BOOKING_SLOT), current_settings().tz)
+        dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
         return []
 
 
@@ -101,11 +86,8 @@ class ValidateChangeForm(AnswersStayInForm, FormValidationAction):
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: dict[str, Any],
     ) -> list[str]:
-        if tracker.get_slot("change_blocked"):
-            return []  # too late to change in the chat: the form ends, action_change explains
-        if tracker.get_slot("change_action") == CANCEL:
-            return [s for s in domain_slots if s != "booking_slot"]
-        return domain_slots
+        return dialogue.required_slots(domain_slots, tracker.get_slot(CHANGE_ACTION),
+                                       bool(tracker.get_slot(CHANGE_BLOCKED)))
 
     async def validate_change_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -113,11 +95,8 @@ class ValidateChangeForm(AnswersStayInForm, FormValidationAction):
     ) -> dict[str, Any]:
         if value is None:
             return {}
-        reference = normalise_reference(str(value))
-        if reference is None:
-            dispatcher.utter_message(text="Een boekingscode heeft zes tekens, zoals K7M3QP. "
-                                          "Kijk in je bevestiging, of bel de praktijk.")
-        return {"change_reference": reference}
+        return say(dispatcher, dialogue.reply_to_reference(
+            str(value), current_settings().practice.phone))
 
     async def validate_change_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -125,27 +104,14 @@ class ValidateChangeForm(AnswersStayInForm, FormValidationAction):
     ) -> dict[str, Any]:
         if value is None:
             return {}
-        phone = normalise_phone(str(value), current_settings().practice.country)
-        if phone is None:
-            dispatcher.utter_message(text="Dat telefoonnummer herken ik niet. Typ het "
-                                          "bijvoorbeeld zo: 06 12345678.")
-            return {"change_phone": None}
-        try:
-            lookup = find_booking(leads_store(), tracker.get_slot("change_reference"), phone,
-                                  practice_now(), current_settings())
-        except LeadsUnavailable:
-            return {"change_phone": phone, "change_blocked": True}
-        if lookup.status is Lookup.NOT_FOUND:
-            dispatcher.utter_message(text="Ik vind geen afspraak bij die code en dat nummer. "
-                                          "Probeer het nog eens.")
-            return {"change_reference": None, "change_phone": None}
-        return {"change_phone": phone, "change_blocked": lookup.status is Lookup.TOO_LATE}
+        return say(dispatcher, dialogue.reply_to_phone(
+            str(value), current_settings().practice.country, lambda phone: _find(tracker, phone)))
 
     async def validate_booking_slot(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
-        return validate_slot_choice(value, dispatcher, tracker)
+        return validate_slot_choice(value, dispatcher, tracker, dialogue.reply_to_new_time)
 
 
 class ActionChange(Action):
@@ -158,42 +124,18 @@ class ActionChange(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         settings = current_settings()
-        reset = [SlotSet(name, None) for name in CHANGE_SLOTS]
-        by_phone = f"Bel de praktijk op {settings.practice.phone}, dan regelen we het samen."
-        try:
-            lookup = _lookup(tracker)
-        except LeadsUnavailable:
-            dispatcher.utter_message(text=f"Het lukt nu niet om je afspraak te openen. {by_phone}")
-            return [*reset, SlotSet("change_status", "unavailable")]
-        if tracker.get_slot("change_blocked") or lookup.status is Lookup.TOO_LATE:
-            dispatcher.utter_message(
-                text=f"Zo kort voor het gesprek kan ik het niet meer via de chat wijzigen. "
-                     f"{by_phone}")
-            return [*reset, SlotSet("change_status", "blocked")]
-        if not tracker.get_slot("change_confirm") or lookup.lead is None:
-            dispatcher.utter_message(text="Oké, ik laat je afspraak zoals hij is.")
-            return [*reset, SlotSet("change_status", "kept")]
-        lead = lookup.lead
-        if tracker.get_slot("change_action") == CANCEL:
-            cancel_booking(lead, practice_calendar(), leads_store())
-            tell_staff(staff_change_message(lead, "geannuleerd", tz=settings.tz))
-            dispatcher.utter_message(
-                text=f"Je kennismakingsgesprek op {long_when(lead.slot_start, settings.tz)} is "
-                     "geannuleerd. Wil je later toch een gesprek, dan kun je hier opnieuw "
-                     "plannen.",
-                buttons=[{"title": "Nieuw moment plannen", "payload": "/book_intro_call"}])
-            return [*reset, SlotSet("change_status", "done")]
-        start = datetime.fromisoformat(tracker.get_slot("booking_slot"))
-        try:
-            moved = reschedule_booking(lead, start, practice_calendar(), leads_store(), settings)
-        except SlotTaken:
-            dispatcher.utter_message(text="Dat moment is net door iemand anders geboekt. "
-                                          "Kies een ander moment:")
-            return [SlotSet("booking_slot", None), SlotSet("change_confirm", None),
-                    SlotSet("change_status", "taken")]
-        tell_staff(staff_change_message(moved, "verzet", previous_start=lead.slot_start,
-                                        tz=settings.tz))
-        dispatcher.utter_message(
-            text=f"Je gesprek is verzet naar {long_when(moved.slot_start, settings.tz)}. "
-                 f"We bellen je op {format_phone_nl(moved.phone)}.")
-        return [*reset, SlotSet("change_status", "done")]
+        end = dialogue.finish(
+            tracker.get_slot(CHANGE_ACTION),
+            bool(tracker.get_slot(CHANGE_BLOCKED)),
+            bool(tracker.get_slot(CHANGE_CONFIRM)),
+            tracker.get_slot(BOOKING_SLOT),
+            lookup=lambda: _find(tracker),
+            cancel=lambda lead: cancel_booking(lead, practice_calendar(), leads_store()),
+            move=lambda lead, start: reschedule_booking(lead, start, practice_calendar(),
+                                                        leads_store(), settings),
+            settings=settings,
+        )
+        if end.staff_mail is not None:
+            send_mails([end.staff_mail])
+        say(dispatcher, end.reply)
+        return slot_events(end.reply.slots)

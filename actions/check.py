@@ -26,12 +26,19 @@ from burnout_assistant.dialogue.check_flow import (
     with_echo,
 )
 from burnout_assistant.language.topics import faq_key
+from burnout_assistant.names import (
+    CHECK_ANSWER,
+    CHECK_ANSWERS,
+    CHECK_BAND,
+    CHECK_NOTED,
+    CHECK_STOP_ASKED,
+)
 
 DONE = "klaar"  # value of check_answer that completes the form
 
 
 def _answers(tracker: Tracker) -> dict[str, int]:
-    return dict(tracker.get_slot("check_answers") or {})
+    return dict(tracker.get_slot(CHECK_ANSWERS) or {})
 
 
 def _wants_fix(tracker: Tracker) -> bool:
@@ -62,10 +69,10 @@ class ActionStartCheck(Action):
             answers = {}
             dispatcher.utter_message(text=questionnaire.intro)
         return [
-            SlotSet("check_answers", answers),
-            SlotSet("check_answer", None),
-            SlotSet("check_stop_asked", False),
-            SlotSet("check_noted", None),
+            SlotSet(CHECK_ANSWERS, answers),
+            SlotSet(CHECK_ANSWER, None),
+            SlotSet(CHECK_STOP_ASKED, False),
+            SlotSet(CHECK_NOTED, None),
         ]
 
 
@@ -78,12 +85,12 @@ class ActionAskCheckAnswer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        if tracker.get_slot("check_stop_asked"):
+        if tracker.get_slot(CHECK_STOP_ASKED):
             return []  # "wil je stoppen?" is the open question now
-        noted = tracker.get_slot("check_noted")
+        noted = tracker.get_slot(CHECK_NOTED)
         text, buttons = question_prompt(current_questionnaire(), _answers(tracker), noted)
         dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
-        return [SlotSet("check_noted", None)] if noted else []
+        return [SlotSet(CHECK_NOTED, None)] if noted else []
 
 
 class ValidateSymptomCheckForm(FormValidationAction):
@@ -108,7 +115,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
             _answers(tracker),
             str(slot_value or ""),
             intent,
-            bool(tracker.get_slot("check_stop_asked")),
+            bool(tracker.get_slot(CHECK_STOP_ASKED)),
             faq_topic=faq_key(message),
             fix_previous=_wants_fix(tracker),
         )
@@ -117,10 +124,10 @@ class ValidateSymptomCheckForm(FormValidationAction):
         if step.say:
             dispatcher.utter_message(text=step.say, buttons=button_dicts(step.buttons))
         return {
-            "check_answer": DONE if step.finished else None,
-            "check_answers": step.answers,
-            "check_stop_asked": step.stop_asked,
-            "check_noted": step.noted,
+            CHECK_ANSWER: DONE if step.finished else None,
+            CHECK_ANSWERS: step.answers,
+            CHECK_STOP_ASKED: step.stop_asked,
+            CHECK_NOTED: step.noted,
         }
 
 
@@ -141,7 +148,7 @@ class ActionCheckResult(Action):
                 buttons=[{"title": questionnaire.messages.resume_button,
                           "payload": "/start_symptom_check"}],
             )
-            return [SlotSet("check_answer", None), SlotSet("check_stop_asked", False)]
+            return [SlotSet(CHECK_ANSWER, None), SlotSet(CHECK_STOP_ASKED, False)]
         result = score_answers(questionnaire, answers)
         # the last answer typed: echoed, with the button to change it
         text, buttons = with_echo(
@@ -149,8 +156,8 @@ class ActionCheckResult(Action):
             result_message(questionnaire, result),
             [Button("Plan een gratis kennismaking", "/book_intro_call"),
              Button("Ik heb nog een vraag", '/inform{"menu":"vragen"}')],
-            tracker.get_slot("check_noted"),
+            tracker.get_slot(CHECK_NOTED),
         )
         dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
-        return [SlotSet("check_band", result.band), SlotSet("check_answer", None),
-                SlotSet("check_noted", None)]
+        return [SlotSet(CHECK_BAND, result.band), SlotSet(CHECK_ANSWER, None),
+                SlotSet(CHECK_NOTED, None)]

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from burnout_assistant.dialogue.fallback import consecutive_misses, reply_for_miss
 from burnout_assistant.language.incoming import MessageKind
+from burnout_assistant.names import MISS_REPLY
 
 
 class ActionFallback(Action):
@@ -29,4 +30,4 @@ class ActionFallback(Action):
         guard = tracker.latest_message.get("message_guard") or {}
         kind = guard.get("kind", MessageKind.OK.value)
         text = tracker.latest_message.get("text") or ""
-        return [SlotSet("miss_reply", reply_for_miss(consecutive_misses(intents), kind, text))]
+        return [SlotSet(MISS_REPLY, reply_for_miss(consecutive_misses(intents), kind, text))]

@@ -9,12 +9,29 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from burnout_assistant.apps.services import leads_store
-from burnout_assistant.records.leads import LeadsUnavailable
+from burnout_assistant.names import (
+    BOOKING_FIRST_WISH,
+    BOOKING_OFFER,
+    BOOKING_SLOT,
+    BOOKING_WISH,
+    CHANGE_PHONE,
+    CHANGE_REFERENCE,
+    CHECK_ANSWER,
+    CHECK_ANSWERS,
+    CHECK_BAND,
+    CHECK_NOTED,
+    CONTACT_EMAIL,
+    CONTACT_NAME,
+    CONTACT_PHONE,
+)
+from burnout_assistant.records.database import LeadsUnavailable
 from burnout_assistant.settings import current_settings
 
-PERSONAL_SLOTS = ("check_answers", "check_band", "check_answer", "contact_name",
-                  "contact_phone", "contact_email", "booking_slot", "booking_wish",
-                  "change_reference", "change_phone")
+# Everything the visitor told us that a slot still holds: answers, contact details, time
+# wishes and the offer made from them, and the booking code of a change.
+PERSONAL_SLOTS = (CHECK_ANSWERS, CHECK_BAND, CHECK_ANSWER, CHECK_NOTED, CONTACT_NAME,
+                  CONTACT_PHONE, CONTACT_EMAIL, BOOKING_SLOT, BOOKING_WISH, BOOKING_FIRST_WISH,
+                  BOOKING_OFFER, CHANGE_REFERENCE, CHANGE_PHONE)
 
 
 class ActionDeleteData(Action):

@@ -22,8 +22,11 @@ from enum import Enum
 from typing import Any
 
 from burnout_assistant.booking.calendar import CalendarUnavailable, PracticeCalendar
-from burnout_assistant.booking.slots import Slot, TimeWish, find_free_slots, is_free, slots_for_wish
-from burnout_assistant.records.leads import Lead, LeadStore, LeadsUnavailable, SlotTaken
+from burnout_assistant.booking.slots import Slot, find_free_slots, is_free, slots_for_wish
+from burnout_assistant.language.timewish import TimeWish
+from burnout_assistant.records.database import LeadsUnavailable
+from burnout_assistant.records.leads import LeadStore, SlotTaken
+from burnout_assistant.records.schema import Lead
 from burnout_assistant.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from burnout_assistant.booking.calendar import CalendarUnavailable, PracticeCalendar
-from burnout_assistant.records.leads import CANCELLED, Lead, LeadStore, SlotTaken
+from burnout_assistant.records.leads import LeadStore, SlotTaken
+from burnout_assistant.records.schema import CANCELLED, Lead
 from burnout_assistant.settings import Settings
 
 logger = logging.getLogger(__name__)

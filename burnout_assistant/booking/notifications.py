@@ -1,4 +1,5 @@
-"""Mail to staff (a new lead to call) and to the visitor (confirmation, reminder).
+"""Mail to staff (a new lead to call, a change) and to the visitor (confirmation), and which
+mails go out after a booking (:func:`mails_after_booking`); the reminder is in reminders.py.
 
 Mail is not a safe place for health data: the staff mail says who to call and when, and links
 to the dashboard for what the person asked and answered; check answers, band and topics are
@@ -20,10 +21,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from burnout_assistant.language.contact import format_phone_nl
-from burnout_assistant.language.dutch_time import AMSTERDAM, clock, long_date, short_when
-from burnout_assistant.language.safety import CRISIS_MESSAGE
-from burnout_assistant.records.leads import Lead
-from burnout_assistant.settings import Notifications, Practice
+from burnout_assistant.language.dutch_time import clock, long_date, short_when
+from burnout_assistant.language.safety import crisis_message
+from burnout_assistant.records.schema import Lead
+from burnout_assistant.settings import Notifications, Practice, Settings
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,10 @@ def _minutes(lead: Lead) -> int | None:
     return round((lead.slot_end - lead.slot_start).total_seconds() / 60)
 
 
-def _message(subject: str, body: str, to: Sequence[str] = (), reply_to: str = "") -> EmailMessage:
+def compose_mail(
+    subject: str, body: str, to: Sequence[str] = (), reply_to: str = ""
+) -> EmailMessage:
+    """A plain-text mail marked as automatic; without ``to`` the Mailer sends it to staff."""
     message = EmailMessage()
     message["Subject"] = subject
     if to:
@@ -70,8 +74,8 @@ def staff_new_lead_message(
     practice_name: str,
     dashboard_url: str,
     *,
+    tz: ZoneInfo,
     to: Sequence[str] = (),
-    tz: ZoneInfo = AMSTERDAM,
 ) -> EmailMessage:
     """Who to call and when; never the check answers, band or topics (see the module doc).
 
@@ -107,16 +111,16 @@ def staff_new_lead_message(
         "maar in het dashboard:",
         dashboard_url or "(geen dashboard-adres ingesteld)",
     ]
-    return _message(subject, "\n".join(lines) + "\n", to=to)
+    return compose_mail(subject, "\n".join(lines) + "\n", to=to)
 
 
 def staff_change_message(
     lead: Lead,
     change: str,
     *,
+    tz: ZoneInfo,
     previous_start: datetime | None = None,
     to: Sequence[str] = (),
-    tz: ZoneInfo = AMSTERDAM,
 ) -> EmailMessage:
     """A visitor cancelled (``change="geannuleerd"``) or moved (``"verzet"``) their call."""
     when = short_when(lead.slot_start, tz) if lead.slot_start is not None else "?"
@@ -132,17 +136,14 @@ def staff_change_message(
         lines.append(f"Nu:          {when}")
     else:
         lines.append(f"Gesprek:     {when} (vervalt)")
-    return _message(subject, "\n".join(lines) + "\n", to=to)
+    return compose_mail(subject, "\n".join(lines) + "\n", to=to)
 
 
 def visitor_confirmation_message(
-    lead: Lead,
-    practice: Practice,
-    *,
-    cancel_cutoff_hours: int | None = None,
-    tz: ZoneInfo = AMSTERDAM,
+    lead: Lead, practice: Practice, *, cancel_cutoff_hours: int, tz: ZoneInfo
 ) -> EmailMessage:
-    """Confirmation to the visitor: when we call, on which number, and how to change it."""
+    """Confirmation to the visitor: when we call, on which number, and how to change it up to
+    the cut-off (``booking.cancel_cutoff_hours`` in practice.yml)."""
     if lead.slot_start is not None:
         subject = (
             f"Je kennismakingsgesprek op {long_date(lead.slot_start, tz)} "
@@ -163,47 +164,35 @@ def visitor_confirmation_message(
             f"{format_phone_nl(lead.phone)} voor een gratis telefonische kennismaking"
             + (f", zo veel mogelijk op het moment dat je aangaf: {wish}." if wish else "."),
         ]
-    return _message(
+    return compose_mail(
         subject,
-        _visitor_body(lead, practice, intro, cancel_cutoff_hours),
-        to=_visitor_address(lead),
+        visitor_body(lead, practice, intro, cancel_cutoff_hours),
+        to=visitor_address(lead),
         reply_to=practice.email,
     )
 
 
-def visitor_reminder_message(
-    lead: Lead,
-    practice: Practice,
-    *,
-    cancel_cutoff_hours: int | None = None,
-    tz: ZoneInfo = AMSTERDAM,
-) -> EmailMessage:
-    """The reminder sent the day before a booked call."""
-    if lead.slot_start is None:
-        raise ValueError("a reminder needs a booked slot")
-    intro = [
-        f"Een herinnering: morgen, {long_date(lead.slot_start, tz)}, om "
-        f"{clock(lead.slot_start, tz)} uur bellen we je voor je gratis kennismakingsgesprek "
-        f"met {practice.name}.",
-        f"We bellen je op {format_phone_nl(lead.phone)}.",
-    ]
-    return _message(
-        f"Herinnering: morgen om {clock(lead.slot_start, tz)} bellen we je",
-        _visitor_body(lead, practice, intro, cancel_cutoff_hours),
-        to=_visitor_address(lead),
-        reply_to=practice.email,
-    )
+def mails_after_booking(lead: Lead, settings: Settings) -> list[EmailMessage]:
+    """Staff hear of every new lead; the visitor gets a confirmation of a booked call when they
+    left an email address (a call-back request is confirmed in the chat only)."""
+    mails = [staff_new_lead_message(lead, settings.practice.name,
+                                    settings.notifications.dashboard_url, tz=settings.tz)]
+    if lead.email and lead.slot_start is not None:
+        mails.append(visitor_confirmation_message(
+            lead, settings.practice, cancel_cutoff_hours=settings.booking.cancel_cutoff_hours,
+            tz=settings.tz))
+    return mails
 
 
-def _visitor_address(lead: Lead) -> list[str]:
+def visitor_address(lead: Lead) -> list[str]:
+    """The visitor as the only recipient; ValueError when they left no address."""
     if not lead.email:
         raise ValueError("this lead left no email address")
     return [lead.email]
 
 
-def _visitor_body(
-    lead: Lead, practice: Practice, intro: list[str], cancel_cutoff_hours: int | None
-) -> str:
+def visitor_body(lead: Lead, practice: Practice, intro: list[str], cancel_cutoff_hours: int) -> str:
+    """A mail to the visitor: ``intro``, how to change it and until when, and the helplines."""
     where = f"de chat op {practice.website}" if practice.website else "de chat op onze website"
     if lead.slot_start is not None:
         ask, example = "Wil je de afspraak verzetten of afzeggen?", "afspraak verzetten"
@@ -213,8 +202,9 @@ def _visitor_body(
         f'{ask} Zeg dat in {where} (bijvoorbeeld "{example}") en noem je referentie en '
         f"je telefoonnummer, of bel ons op {practice.phone}."
     ]
-    if lead.slot_start is not None and cancel_cutoff_hours:
-        change.append(f"Dat kan tot {cancel_cutoff_hours} uur voor het gesprek.")
+    if lead.slot_start is not None:
+        change.append(f"Dat kan tot {cancel_cutoff_hours} uur voor het gesprek."
+                      if cancel_cutoff_hours else "Dat kan tot het gesprek begint.")
     lines = [
         f"Hoi {lead.name},",
         "",
@@ -223,7 +213,7 @@ def _visitor_body(
         f"Je referentie is {lead.reference}.",
         " ".join(change),
         "",
-        CRISIS_MESSAGE,
+        crisis_message(),
         "",
         "Hartelijke groet,",
         practice.name,

@@ -9,6 +9,18 @@ true. Session start puts these phrases into slots.
 from __future__ import annotations
 
 from burnout_assistant.language.dutch_time import DAYS, dutch_list
+from burnout_assistant.names import (
+    PRACTICE_EMAIL,
+    PRACTICE_HOURS,
+    PRACTICE_NAME,
+    PRACTICE_PHONE,
+    PRACTICE_REFERRAL,
+    PRACTICE_WAITING,
+    PRACTICE_WEBSITE,
+    PRACTICE_WHERE,
+    RETENTION_CONVERSATION,
+    RETENTION_LEAD,
+)
 from burnout_assistant.settings import WEEKDAYS, Settings
 
 DAY_NAMES = dict(zip(WEEKDAYS, DAYS, strict=True))
@@ -57,19 +69,19 @@ def response_slots(settings: Settings) -> dict[str, str]:
     """Every practice slot the responses quote, by slot name."""
     practice = settings.practice
     return {
-        "practice_name": practice.name,
-        "practice_phone": practice.phone,
-        "practice_email": practice.email,
-        "practice_website": practice.website,
-        "practice_hours": hours_phrase(settings),
-        "practice_where": practice.where,
-        "practice_waiting": practice.waiting,
-        "practice_referral": (
+        PRACTICE_NAME: practice.name,
+        PRACTICE_PHONE: practice.phone,
+        PRACTICE_EMAIL: practice.email,
+        PRACTICE_WEBSITE: practice.website,
+        PRACTICE_HOURS: hours_phrase(settings),
+        PRACTICE_WHERE: practice.where,
+        PRACTICE_WAITING: practice.waiting,
+        PRACTICE_REFERRAL: (
             "Je hebt een verwijzing van je huisarts nodig." if practice.referral_needed
             else "Je hebt geen verwijzing van je huisarts nodig."
         ),
-        "retention_conversation": days_phrase(settings.retention.conversation_days),
-        "retention_lead": days_phrase(settings.retention.lead_days),
+        RETENTION_CONVERSATION: days_phrase(settings.retention.conversation_days),
+        RETENTION_LEAD: days_phrase(settings.retention.lead_days),
     }
 
 

@@ -12,6 +12,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from functools import cache
+from pathlib import Path
+
+from burnout_assistant.config_files import read_yaml
+from burnout_assistant.names import CRISIS_ANSWER
 
 CLASSIFIER_THRESHOLD = 0.5
 
@@ -43,12 +48,21 @@ CHECK_IN_HELPLINES: dict[str, tuple[str, ...]] = {
     "violence": ("112", "113", "0800-0113"),
     ENGLISH_ANSWER: ("113", "0800-0113", "113.nl"),
 }
-CRISIS_MESSAGE = (
-    "Gaat het nu echt niet goed, of denk je aan zelfdoding? Bel 113 Zelfmoordpreventie "
-    "(24/7, gratis en anoniem) via 113 of 0800-0113, of chat op 113.nl. Ben je in direct "
-    "gevaar, bel dan 112. Je kunt ook je huisarts of de huisartsenpost bellen. "
-    "In België: Zelfmoordlijn 1813 (zelfmoord1813.be)."
-)
+# The helplines text is written once, as the chat's Dutch crisis answer in domain.yml (read from
+# the working directory, like practice.yml); the mails quote it from there (crisis_message).
+DOMAIN_PATH = Path("domain.yml")
+MAIL_CRISIS_OPENING = "Gaat het nu echt niet goed, of denk je aan zelfdoding?"
+
+
+@cache
+def crisis_message(domain_path: Path = DOMAIN_PATH) -> str:
+    """The helplines for a mail: the Dutch ``utter_crisis`` (the variation without condition or
+    channel) from its first sentence that names 113, after a question that fits a mail."""
+    responses = read_yaml(domain_path, "domain", ValueError)["responses"][CRISIS_ANSWER]
+    text = next(r["text"] for r in responses if not r.get("condition") and not r.get("channel"))
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(text.split()))
+    first = next(i for i, sentence in enumerate(sentences) if "113" in sentence)
+    return " ".join([MAIL_CRISIS_OPENING, *sentences[first:]])
 
 # Written on normalised text: lower case, no diacritics, repeated letters folded to two,
 # Flemish/chat spellings ("nie", "ni", "k wil", "mn") mapped to the standard form.

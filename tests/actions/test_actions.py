@@ -74,3 +74,19 @@ def test_check_validation_stores_a_typed_answer() -> None:
                                                          tracker, {})
     )
     assert result["check_answers"] == {"vermoeidheid": 3} and result["check_answer"] is None
+
+
+def test_erasure_clears_every_slot_that_holds_what_the_visitor_told_us() -> None:
+    from actions.privacy import PERSONAL_SLOTS
+    from burnout_assistant.names import (
+        BOOKING_FIRST_WISH,
+        BOOKING_OFFER,
+        BOOKING_WISH,
+        CHECK_ANSWERS,
+        CHECK_NOTED,
+        FREE_TEXT_SLOTS,
+    )
+
+    told = FREE_TEXT_SLOTS | {BOOKING_WISH, BOOKING_FIRST_WISH, BOOKING_OFFER, CHECK_ANSWERS,
+                              CHECK_NOTED}
+    assert told - set(PERSONAL_SLOTS) == set()

@@ -7,10 +7,11 @@ from datetime import timedelta
 from email import message_from_bytes
 from pathlib import Path
 
-from burnout_assistant.apps.jobs import retry_calendar_events, run_all, send_reminders
+from burnout_assistant.apps.jobs import retry_calendar_events, run_all
 from burnout_assistant.booking.appointments import book, offer_slots, write_event
 from burnout_assistant.booking.calendar import PracticeCalendar
 from burnout_assistant.booking.notifications import Mailer
+from burnout_assistant.booking.reminders import send_reminders
 from tests.booking.support import NOW, SETTINGS, request
 
 
@@ -74,3 +75,32 @@ def test_retention_in_the_jobs_deletes_an_old_lead_with_its_upcoming_event(
     assert counts["leads_deleted"] == 1 and counts["conversations_deleted"] == 0
     assert store.get(lead.id) is None
     assert not calendar.event_exists(lead.calendar_uid)
+
+
+def test_jobs_with_the_database_down_say_so_in_one_line(tmp_path, closed_port) -> None:
+    """A leads database that is down: one warning, no traceback (its SQL could carry personal
+    data), and the loop lives on to try again."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    from burnout_assistant.config_files import load_yaml
+
+    root = Path(__file__).resolve().parents[2]
+    raw = load_yaml((root / "practice.yml").read_text())
+    raw["leads"]["database_url"] = f"postgresql://postgres@127.0.0.1:{closed_port}/leads"
+    raw["notifications"]["outbox_dir"] = str(tmp_path / "outbox")
+    settings_file = tmp_path / "practice.yml"
+    settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f'tracker_store:\n  type: SQL\n  dialect: sqlite\n'
+                         f'  db: "{tmp_path}/tracker.db"\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "burnout_assistant.apps.jobs", "--endpoints", str(endpoints)],
+        cwd=root, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PRACTICE_SETTINGS": str(settings_file)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "jobs skipped: a database is unavailable" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from email import policy
 from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,16 +19,19 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from burnout_assistant.booking.notifications import (
     Mailer,
     MailUnavailable,
+    mails_after_booking,
+    staff_change_message,
     staff_new_lead_message,
     visitor_confirmation_message,
-    visitor_reminder_message,
 )
-from burnout_assistant.records.leads import Lead
-from burnout_assistant.settings import Notifications, Practice
+from burnout_assistant.records.schema import Lead
+from burnout_assistant.settings import Notifications, Practice, load_settings
 
 pytestmark = pytest.mark.timeout(60)
 
 UTC = timezone.utc
+TZ = ZoneInfo("Europe/Amsterdam")
+SETTINGS = load_settings(Path(__file__).parents[2] / "practice.yml")
 # Tuesday 1 December 2026, 09:00 UTC = 10:00 in Amsterdam (winter time, UTC+1).
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PRACTICE = Practice(
@@ -57,7 +62,6 @@ def booked_lead(**extra) -> Lead:
         "check_answers": {"uitputting": SECRET_ANSWER, "slaap": 4},
         "check_band": SECRET_BAND,
         "topics": [SECRET_TOPIC],
-        "notes": "",
     }
     fields.update(extra)
     return Lead(**fields)
@@ -139,7 +143,8 @@ def test_staff_mail_arrives_with_who_to_call_and_no_health_data(smtp_server) -> 
     collector, _, port = smtp_server
     settings = smtp_settings(port)
     lead = booked_lead()
-    Mailer(settings).send(staff_new_lead_message(lead, "Praktijk Veerkracht", "http://dash/"))
+    Mailer(settings).send(
+        staff_new_lead_message(lead, "Praktijk Veerkracht", "http://dash/", tz=TZ))
 
     [envelope] = collector.envelopes
     assert sorted(envelope.rcpt_tos) == sorted(settings.staff_emails)
@@ -160,7 +165,8 @@ def test_staff_mail_arrives_with_who_to_call_and_no_health_data(smtp_server) -> 
 def test_staff_mail_for_a_callback_gives_the_preferred_times(smtp_server) -> None:
     collector, _, port = smtp_server
     lead = booked_lead(kind="callback", slot_start=None, slot_end=None, preferred_times="na 16 uur")
-    Mailer(smtp_settings(port)).send(staff_new_lead_message(lead, "Praktijk Veerkracht", "x"))
+    Mailer(smtp_settings(port)).send(
+        staff_new_lead_message(lead, "Praktijk Veerkracht", "x", tz=TZ))
     [message] = collector.messages()
     assert message["Subject"] == "Nieuwe aanmelding: terugbelverzoek (ref K7M3QP)"
     assert "Terugbellen: na 16 uur" in full_text(message)
@@ -170,7 +176,7 @@ def test_staff_mail_for_a_callback_gives_the_preferred_times(smtp_server) -> Non
 def test_summer_time_is_shown_in_amsterdam_time() -> None:
     summer = datetime(2026, 7, 7, 8, 30, tzinfo=UTC)  # 10:30 CEST
     message = staff_new_lead_message(
-        booked_lead(slot_start=summer, slot_end=summer + timedelta(minutes=20)), "P", "x"
+        booked_lead(slot_start=summer, slot_end=summer + timedelta(minutes=20)), "P", "x", tz=TZ
     )
     assert "di 7 jul 10:30" in message["Subject"]
 
@@ -179,7 +185,7 @@ def test_visitor_confirmation_is_sent_to_the_visitor(smtp_server) -> None:
     collector, _, port = smtp_server
     lead = booked_lead()
     Mailer(smtp_settings(port)).send(
-        visitor_confirmation_message(lead, PRACTICE, cancel_cutoff_hours=12)
+        visitor_confirmation_message(lead, PRACTICE, cancel_cutoff_hours=12, tz=TZ)
     )
     [envelope] = collector.envelopes
     assert envelope.rcpt_tos == ["sanne@example.org"]
@@ -196,24 +202,16 @@ def test_visitor_confirmation_is_sent_to_the_visitor(smtp_server) -> None:
 
 def test_callback_confirmation_speaks_of_a_request_not_an_appointment() -> None:
     lead = booked_lead(kind="callback", slot_start=None, slot_end=None, preferred_times="na 4")
-    text = full_text(visitor_confirmation_message(lead, PRACTICE, cancel_cutoff_hours=12))
+    text = full_text(visitor_confirmation_message(lead, PRACTICE, cancel_cutoff_hours=12, tz=TZ))
     assert "We bellen je op 06 12345678" in text and "na 4" in text
     assert "afspraak" not in text and "12 uur" not in text
     assert "aanvraag intrekken" in text and "K7M3QP" in text
 
 
-def test_visitor_reminder_names_tomorrow() -> None:
-    message = visitor_reminder_message(booked_lead(), PRACTICE)
-    assert message["To"] == "sanne@example.org"
-    assert message["Subject"] == "Herinnering: morgen om 10:00 bellen we je"
-    assert "morgen, dinsdag 1 december, om 10:00" in full_text(message)
-    with pytest.raises(ValueError):
-        visitor_reminder_message(booked_lead(slot_start=None, slot_end=None), PRACTICE)
-
-
 def test_visitor_mail_needs_an_address() -> None:
     with pytest.raises(ValueError):
-        visitor_confirmation_message(booked_lead(email=None), PRACTICE)
+        visitor_confirmation_message(booked_lead(email=None), PRACTICE, cancel_cutoff_hours=12,
+                                     tz=TZ)
 
 
 def test_login_when_a_username_is_set(smtp_server, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -222,13 +220,13 @@ def test_login_when_a_username_is_set(smtp_server, monkeypatch: pytest.MonkeyPat
     settings = smtp_settings(
         port, smtp_username="assistent", smtp_password_env="TEST_SMTP_PASSWORD"
     )
-    Mailer(settings).send(staff_new_lead_message(booked_lead(), "P", "x"))
+    Mailer(settings).send(staff_new_lead_message(booked_lead(), "P", "x", tz=TZ))
     assert logins.attempts == [("assistent", "geheim")]
     assert len(collector.envelopes) == 1
 
     monkeypatch.setenv("TEST_SMTP_PASSWORD", "fout")
     with pytest.raises(MailUnavailable):
-        Mailer(settings).send(staff_new_lead_message(booked_lead(), "P", "x"))
+        Mailer(settings).send(staff_new_lead_message(booked_lead(), "P", "x", tz=TZ))
     assert len(collector.envelopes) == 1
 
 
@@ -236,7 +234,7 @@ def test_starttls_required_but_not_offered_sends_nothing(smtp_server) -> None:
     collector, _, port = smtp_server
     with pytest.raises(MailUnavailable):
         Mailer(smtp_settings(port, smtp_starttls=True)).send(
-            staff_new_lead_message(booked_lead(), "P", "x")
+            staff_new_lead_message(booked_lead(), "P", "x", tz=TZ)
         )
     assert collector.envelopes == []
 
@@ -244,7 +242,8 @@ def test_starttls_required_but_not_offered_sends_nothing(smtp_server) -> None:
 def test_closed_smtp_port_is_mail_unavailable_in_bounded_time() -> None:
     began = time.monotonic()
     with pytest.raises(MailUnavailable):
-        Mailer(smtp_settings(free_port())).send(staff_new_lead_message(booked_lead(), "P", "x"))
+        Mailer(smtp_settings(free_port())).send(
+            staff_new_lead_message(booked_lead(), "P", "x", tz=TZ))
     assert time.monotonic() - began < 12
 
 
@@ -254,8 +253,9 @@ def test_outbox_mode_writes_eml_files(tmp_path) -> None:
         staff_emails=["intake@praktijkveerkracht.nl"], smtp_host="", outbox_dir=str(outbox)
     )
     mailer = Mailer(settings)
-    mailer.send(staff_new_lead_message(booked_lead(), "Praktijk Veerkracht", "x"))
-    mailer.send(visitor_confirmation_message(booked_lead(), PRACTICE))
+    mailer.send(staff_new_lead_message(booked_lead(), "Praktijk Veerkracht", "x", tz=TZ))
+    mailer.send(
+        visitor_confirmation_message(booked_lead(), PRACTICE, cancel_cutoff_hours=12, tz=TZ))
 
     files = sorted(outbox.iterdir())
     assert len(files) == 2 and all(f.suffix == ".eml" for f in files)
@@ -273,19 +273,51 @@ def test_unwritable_outbox_is_mail_unavailable(tmp_path) -> None:
     blocker.write_text("x")
     mailer = Mailer(Notifications(smtp_host="", outbox_dir=str(blocker / "outbox")))
     with pytest.raises(MailUnavailable):
-        mailer.send(staff_new_lead_message(booked_lead(), "P", "x"))
+        mailer.send(staff_new_lead_message(booked_lead(), "P", "x", tz=TZ))
 
 
 def test_staff_change_mail_says_what_changed_and_nothing_about_health(smtp_server) -> None:
-    from burnout_assistant.booking.notifications import staff_change_message
-
     collector, _, port = smtp_server
     lead = booked_lead()
     previous = lead.slot_start - timedelta(days=1)
-    Mailer(smtp_settings(port)).send(staff_change_message(lead, "verzet", previous_start=previous))
+    Mailer(smtp_settings(port)).send(staff_change_message(lead, "verzet", tz=TZ,
+                                                      previous_start=previous))
     [message] = collector.messages()
     assert message["Subject"] == "Kennismakingsgesprek verzet: ref K7M3QP"
     text = full_text(message)
     assert "Was:         ma 30 nov 10:00" in text and "Nu:          di 1 dec 10:00" in text
     for secret in (SECRET_BAND, SECRET_ANSWER, SECRET_TOPIC):
         assert secret not in text
+
+
+def test_the_confirmation_states_the_cut_off_of_the_settings() -> None:
+    text = full_text(visitor_confirmation_message(booked_lead(), PRACTICE, cancel_cutoff_hours=24,
+                                                  tz=TZ))
+    assert "Dat kan tot 24 uur voor het gesprek." in text
+    no_cut_off = full_text(visitor_confirmation_message(booked_lead(), PRACTICE,
+                                                        cancel_cutoff_hours=0, tz=TZ))
+    assert "Dat kan tot het gesprek begint." in no_cut_off
+
+
+def test_visitor_mails_carry_the_helplines_of_the_chat() -> None:
+    text = " ".join(full_text(visitor_confirmation_message(
+        booked_lead(), PRACTICE, cancel_cutoff_hours=12, tz=TZ)).split())
+    for helpline in ("113", "0800-0113", "113.nl", "112", "huisarts", "huisartsenpost", "1813"):
+        assert helpline in text, helpline
+
+
+def test_after_a_booking_staff_and_a_visitor_with_an_address_are_mailed() -> None:
+    staff, visitor = mails_after_booking(booked_lead(), SETTINGS)
+    assert staff["To"] is None  # the Mailer sends it to the staff addresses
+    assert "di 1 dec 10:00" in staff["Subject"]  # in the practice's time zone
+    assert visitor["To"] == "sanne@example.org"
+    cut_off = f"Dat kan tot {SETTINGS.booking.cancel_cutoff_hours} uur voor het gesprek."
+    assert cut_off in full_text(visitor)
+
+
+def test_without_an_address_or_for_a_call_back_only_staff_are_mailed() -> None:
+    assert [m["Subject"] for m in mails_after_booking(booked_lead(email=None), SETTINGS)] == [
+        "Nieuwe aanmelding: kennismakingsgesprek di 1 dec 10:00 (ref K7M3QP)"]
+    callback = booked_lead(kind="callback", slot_start=None, slot_end=None)
+    [staff] = mails_after_booking(callback, SETTINGS)
+    assert "terugbelverzoek" in staff["Subject"]

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from burnout_assistant.booking.slots import (
     Slot,
-    TimeWish,
     find_free_slots,
     last_bookable_day,
     slots_for_wish,
 )
+from burnout_assistant.language.timewish import TimeWish
 from burnout_assistant.settings import WEEKDAYS, Booking, parse_window
 
 TZ = ZoneInfo("Europe/Amsterdam")

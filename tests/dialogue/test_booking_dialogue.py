@@ -66,13 +66,35 @@ def test_phone_name_email_replies() -> None:
 def test_consent_names_exactly_what_is_kept_how_long_and_who_sees_it() -> None:
     text, _ = dialogue.consent_question(False, False, "Praktijk X", "een jaar")
     assert "e-mail" not in text and "check" not in text and "onderwerpen" not in text
-    text, _ = dialogue.consent_question(True, True, "Praktijk X", "een jaar")
+    text, buttons = dialogue.consent_question(True, True, "Praktijk X", "een jaar")
     assert "e-mailadres" in text and "onderwerpen waar je naar vroeg" in text
-    assert "tijdswens" in text and "een jaar" in text and "medewerkers" in text
+    assert "tijdswens" in text and "dit gesprek" in text and "een jaar" in text
+    assert "medewerkers van Praktijk X" in text
     assert "check" not in text  # sharing the check answers is its own yes or no
-    share, buttons = dialogue.share_question()
-    assert "antwoorden uit de check" in share and [b.payload for b in buttons] == [
-        "/affirm", "/deny"]
+    assert [b.payload for b in buttons] == ["/affirm", "/deny"]
+
+
+def test_a_name_or_email_that_is_no_answer_gets_a_note_not_a_second_question() -> None:
+    # the form asks again with utter_ask_*; a question here would be asked twice
+    for reply in (dialogue.reply_to_name("weet ik niet"), dialogue.reply_to_email("jan@")):
+        assert reply.say and "?" not in reply.say and reply.buttons == []
+
+
+def test_share_and_confirm_are_asked_only_when_they_mean_something() -> None:
+    form = ["booking_slot", "contact_name", "booking_consent", "share_check", "booking_confirm"]
+    assert dialogue.required_slots(form, None, True) == form
+    assert dialogue.required_slots(form, True, False) == [
+        "booking_slot", "contact_name", "booking_consent", "booking_confirm"]
+    assert dialogue.required_slots(form, False, True) == [
+        "booking_slot", "contact_name", "booking_consent"]
+
+
+def test_declined_booking_says_what_happens_and_offers_the_phone() -> None:
+    refused, buttons = dialogue.declined_message(True, SETTINGS)
+    assert "niets naar de praktijk" in refused and "30 dagen vanzelf gewist" in refused
+    said_no, _ = dialogue.declined_message(False, SETTINGS)
+    assert "niets geboekt" in said_no and "gewist" not in said_no
+    assert SETTINGS.practice.phone in said_no and buttons[0].payload == "/book_intro_call"
 
 
 def test_booked_message_gives_day_time_phone_and_reference() -> None:

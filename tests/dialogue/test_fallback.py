@@ -1,5 +1,6 @@
 """Not understood twice in a row means: offer a person instead of asking again."""
 
+from burnout_assistant.config_files import load_yaml
 from burnout_assistant.dialogue.fallback import consecutive_misses, miss_reply, reply_for_miss
 from burnout_assistant.language.incoming import MessageKind
 
@@ -27,10 +28,9 @@ def test_odd_messages_get_their_own_reply_once() -> None:
 def test_every_reply_is_a_slot_value_with_a_rule() -> None:
     from pathlib import Path
 
-    import yaml
 
     root = Path(__file__).parents[2]
-    values = set(yaml.safe_load((root / "domain.yml").read_text())["slots"]["miss_reply"]["values"])
+    values = set(load_yaml((root / "domain.yml").read_text())["slots"]["miss_reply"]["values"])
     replies = {miss_reply(1, kind) for kind in MessageKind} | {miss_reply(2)}
     replies |= {reply_for_miss(1, MessageKind.FOREIGN, "delete my data please")}
     assert replies == values

@@ -13,12 +13,13 @@ import pytest
 import yaml
 
 from burnout_assistant.check.questionnaire import current_questionnaire
+from burnout_assistant.config_files import load_yaml
 from burnout_assistant.dialogue import booking_dialogue as dialogue
 from burnout_assistant.dialogue.practice_facts import days_phrase, english_note, response_slots
 from burnout_assistant.settings import load_settings
 
 ROOT = Path(__file__).parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+DOMAIN = load_yaml((ROOT / "domain.yml").read_text())
 SETTINGS = load_settings(ROOT / "practice.yml")
 FILLED = response_slots(SETTINGS)
 MAX_WORDS = 25
@@ -50,8 +51,8 @@ def _other_texts() -> list[tuple[str, str]]:
                 "klachten en je vaak somber voelen")))
     consent, _ = dialogue.consent_question(True, True, SETTINGS.practice.name,
                                            days_phrase(SETTINGS.retention.lead_days))
-    texts += [("consent", consent), ("share", dialogue.share_question()[0]),
-              ("english note", english_note(SETTINGS))]
+    texts += [("consent", consent), ("english note", english_note(SETTINGS)),
+              ("declined", dialogue.declined_message(True, SETTINGS)[0])]
     return texts
 
 

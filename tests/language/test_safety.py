@@ -3,13 +3,12 @@
 from pathlib import Path
 
 import pytest
-import yaml
 
+from burnout_assistant.config_files import load_yaml
 from burnout_assistant.language.incoming import looks_english
 from burnout_assistant.language.safety import (
     ANSWER_HELPLINES,
     CHECK_IN_HELPLINES,
-    CRISIS_MESSAGE,
     ENGLISH_ANSWER,
     HELPLINES,
     CrisisKind,
@@ -17,12 +16,13 @@ from burnout_assistant.language.safety import (
     Thresholds,
     Tier,
     assess,
+    crisis_message,
     crisis_signal,
     is_everyday_use,
     normalise,
 )
 
-PHRASES = yaml.safe_load((Path(__file__).parents[1] / "safety" / "phrases.yml").read_text())
+PHRASES = load_yaml((Path(__file__).parents[1] / "safety" / "phrases.yml").read_text())
 
 
 def test_phrase_set_is_large_enough() -> None:
@@ -126,7 +126,7 @@ def test_dead_devices_veto_a_classifier_only_crisis() -> None:
 
 def _variants(response: str) -> dict[str, str]:
     """The variations of a domain response by crisis_kind value ("self" when unconditioned)."""
-    domain = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
+    domain = load_yaml((Path(__file__).parents[2] / "domain.yml").read_text())
     out = {}
     for variant in domain["responses"][response]:
         conditions = variant.get("condition") or [{"value": "self"}]
@@ -147,7 +147,7 @@ def test_every_crisis_answer_names_its_helplines(response: str, required: dict) 
 
 
 def test_the_mail_names_every_helpline() -> None:
-    assert [h for h in HELPLINES if h not in CRISIS_MESSAGE] == []
+    assert [h for h in HELPLINES if h not in crisis_message()] == []
 
 
 def test_english_variants_are_in_english() -> None:

@@ -6,14 +6,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import yaml
 
-from burnout_assistant.records.conversations import (
-    ASSISTANT,
-    VISITOR,
-    ConversationStore,
-    candidate_examples_yaml,
-)
+from burnout_assistant.config_files import load_yaml
+from burnout_assistant.records.conversations import ASSISTANT, VISITOR, ConversationStore
+from burnout_assistant.records.insights import candidate_examples_yaml
 from burnout_assistant.settings import load_settings
 from tests.server.replies import buttons
 
@@ -66,7 +62,7 @@ def test_a_real_conversation_read_back(servers, practice) -> None:
     assert len(mine) == 1, [m.intent for m in misses]
     assert all(m.text not in typed[2:] for m in misses)  # the question and clicks were understood
     assert dict(store.top_faq_topics(now)).get("cortisol", 0) >= 1
-    exported = yaml.safe_load(candidate_examples_yaml(misses))
+    exported = load_yaml(candidate_examples_yaml(misses))
     assert f"- {NONSENSE}" in exported["nlu"][0]["examples"].splitlines()
 
     # Retention on the live database: only this conversation goes, and Rasa carries on.

@@ -10,13 +10,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 
+from burnout_assistant.config_files import load_yaml
 from burnout_assistant.language.safety import ANSWER_HELPLINES, VIOLENCE_HELPLINES
 from tests.server.replies import buttons, texts
 
 pytestmark = pytest.mark.model
-DOMAIN = yaml.safe_load((Path(__file__).parents[2] / "domain.yml").read_text())
+DOMAIN = load_yaml((Path(__file__).parents[2] / "domain.yml").read_text())
 CHECK_IN = "Ik wil je iets rechtstreeks vragen"
 NO_REPLY = "Dank je voor je antwoord"
 

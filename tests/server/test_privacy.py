@@ -16,8 +16,9 @@ pytestmark = pytest.mark.model
 
 def test_erasure_removes_lead_event_and_conversation(servers, practice) -> None:
     from burnout_assistant.booking.calendar import PracticeCalendar
-    from burnout_assistant.privacy.erasure import run_erasures, tracker_store_url
+    from burnout_assistant.privacy.erasure import run_erasures
     from burnout_assistant.records.leads import LeadStore
+    from burnout_assistant.records.tracker_events import tracker_store_url
 
     sender = f"erase-{uuid.uuid4().hex[:8]}"
     done, start_iso = book_first_slot(servers, sender)
