@@ -13,42 +13,22 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from burnout_assistant.booking.appointments import write_event
 from burnout_assistant.booking.calendar import CalendarUnavailable, PracticeCalendar
-from burnout_assistant.booking.notifications import (
-    Mailer,
-    MailUnavailable,
-    visitor_reminder_message,
-)
-from burnout_assistant.language.dutch_time import local
-from burnout_assistant.privacy.erasure import run_erasures, tracker_store_url
+from burnout_assistant.booking.notifications import Mailer
+from burnout_assistant.booking.reminders import send_reminders
+from burnout_assistant.privacy.erasure import run_erasures
 from burnout_assistant.privacy.retention import run_retention
 from burnout_assistant.records.conversations import ConversationStore
+from burnout_assistant.records.database import LeadsUnavailable
 from burnout_assistant.records.leads import LeadStore
+from burnout_assistant.records.tracker_events import tracker_store_url
 from burnout_assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
 RETENTION_EVERY = timedelta(hours=1)
-
-
-def send_reminders(store: LeadStore, mailer: Mailer, settings: Settings, now: datetime) -> int:
-    """Mail a reminder the day before the call to visitors who gave an email address."""
-    tomorrow = local(now, settings.tz).date() + timedelta(days=1)
-    start = datetime.combine(tomorrow, datetime.min.time(), settings.tz)
-    sent = 0
-    for lead in store.upcoming_bookings(start, start + timedelta(days=1)):
-        if not lead.email or lead.reminded_at is not None:
-            continue
-        try:
-            mailer.send(visitor_reminder_message(
-                lead, settings.practice, cancel_cutoff_hours=settings.booking.cancel_cutoff_hours,
-                tz=settings.tz))
-        except MailUnavailable:
-            logger.warning("mail unavailable; reminders are tried again on the next run")
-            break
-        store.mark_reminded(lead.id)
-        sent += 1
-    return sent
 
 
 def retry_calendar_events(store: LeadStore, calendar: PracticeCalendar, now: datetime) -> int:
@@ -98,6 +78,8 @@ def main() -> None:
     parser.add_argument("--endpoints", type=Path, default=Path("endpoints.yml"))
     parser.add_argument("--every", type=float, default=0, help="repeat every N seconds")
     args = parser.parse_args()
+    if not args.endpoints.is_file():
+        parser.error(f"no endpoints file at {args.endpoints}")
     logging.basicConfig(level=logging.INFO)
     tracker_url = tracker_store_url(args.endpoints)
     last_retention: datetime | None = None
@@ -111,6 +93,10 @@ def main() -> None:
                 last_retention = now
             if any(counts.values()):
                 logger.info("jobs: %s", counts)
+        except (LeadsUnavailable, SQLAlchemyError) as exc:
+            # A database (leads or tracker store) that is down: one line, no traceback (its
+            # SQL could carry personal data); everything is tried again on the next run.
+            logger.warning("jobs skipped: a database is unavailable (%s)", type(exc).__name__)
         except Exception:
             logger.exception("job run failed")
         if not args.every:
