@@ -32,10 +32,20 @@ def parse_model(model: type[Model], raw: Any, what: str, error: type[Exception])
         raise error(describe(exc, what)) from None
 
 
+# libyaml's loader when PyYAML was built with it (the wheels are): the same safe schema,
+# several times faster on the large files (domain, corpora, test sets).
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load``, through libyaml when available."""
+    return yaml.load(text, Loader=_SafeLoader)
+
+
 def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
     """The file's YAML content; a missing file or bad YAML raises ``error`` naming the file."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise error(f"{what} file not found: {path}") from None
     except yaml.YAMLError as exc:

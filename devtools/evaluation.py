@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from burnout_assistant.config_files import load_yaml
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Report:
 
 def load_examples(path: Path | str) -> list[Example]:
     """Read a Rasa YAML NLU file into (text, label) pairs."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_yaml(Path(path).read_text(encoding="utf-8"))
     examples: list[Example] = []
     for block in data.get("nlu", []):
         label = block.get("intent")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from burnout_assistant.apps.launch import ROOT, rasa_server_args
 from burnout_assistant.apps.processes import free_port, wait_for_http
+from burnout_assistant.config_files import load_yaml
 from devtools.terminal_chat import send
 
 
@@ -35,7 +36,7 @@ def settings_for_local_run(
 
     from burnout_assistant.booking.calendar import ensure_calendar
 
-    raw = yaml.safe_load((ROOT / "practice.yml").read_text())
+    raw = load_yaml((ROOT / "practice.yml").read_text())
     raw["calendar"]["url"] = f"{calendar_base_url}/praktijk/intake/"
     raw["notifications"]["outbox_dir"] = str(workdir / "outbox")
     raw["leads"]["database_url"] = f"sqlite:///{workdir}/leads.db"

@@ -5,7 +5,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
-export TF_CPP_MIN_LOG_LEVEL=3 PYTHONDONTWRITEBYTECODE=1 SQLALCHEMY_SILENCE_UBER_WARNING=1
+export TF_CPP_MIN_LOG_LEVEL=3 SQLALCHEMY_SILENCE_UBER_WARNING=1
+# Compiled bytecode (in the ignored __pycache__ folders) makes every later run start faster,
+# pytest's rewritten test modules included.
+unset PYTHONDONTWRITEBYTECODE
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from burnout_assistant.config_files import load_yaml
 from devtools.servers import RunningAssistant, running_assistant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +139,7 @@ def practice(tmp_path_factory: pytest.TempPathFactory, telegram_api) -> Iterator
     site_origin = f"http://127.0.0.1:{site_port}"
     with running_radicale(workdir / "radicale") as base_url:
         settings_file = settings_for_local_run(workdir, base_url, origins=[site_origin])
-        raw = yaml.safe_load(settings_file.read_text())
+        raw = load_yaml(settings_file.read_text())
         raw["channels"]["telegram"]["api_base_url"] = telegram_api.api_base_url
         raw["practice"]["name"] = PRACTICE_NAME
         settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))

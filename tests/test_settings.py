@@ -3,16 +3,16 @@
 from pathlib import Path
 
 import pytest
-import yaml
 
+from burnout_assistant.config_files import load_yaml
 from burnout_assistant.settings import SettingsError, load_settings, parse_settings
 
 ROOT = Path(__file__).parents[1]
-VALID = yaml.safe_load((ROOT / "practice.yml").read_text())
+VALID = load_yaml((ROOT / "practice.yml").read_text())
 
 
 def _with(path: str, value) -> dict:
-    raw = yaml.safe_load((ROOT / "practice.yml").read_text())
+    raw = load_yaml((ROOT / "practice.yml").read_text())
     node = raw
     *parents, leaf = path.split(".")
     for key in parents:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from burnout_assistant.config_files import load_yaml
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -38,7 +40,7 @@ def rasa_server_args(
 
 def endpoints_with_action_port(source: Path, port: int) -> dict:
     """The endpoints of ``source`` with the action server on 127.0.0.1:``port``."""
-    endpoints = yaml.safe_load(source.read_text()) or {}
+    endpoints = load_yaml(source.read_text()) or {}
     endpoints.setdefault("action_endpoint", {})["url"] = f"http://127.0.0.1:{port}/webhook"
     return endpoints
 

@@ -31,6 +31,7 @@ from typing import Any, TextIO
 
 from burnout_assistant.apps.launch import ROOT, rasa_server_args
 from burnout_assistant.apps.processes import free_port, wait_for_http
+from burnout_assistant.config_files import load_yaml
 
 SCALED_ENDPOINTS = ROOT / "endpoints.scaled.yml"
 CONVERSATION_HEADER = "X-Conversation-Id"
@@ -274,7 +275,7 @@ def deployment_settings(
     """
     import yaml
 
-    raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    raw = load_yaml(source.read_text(encoding="utf-8"))
     if calendar_url:
         raw["calendar"]["url"] = calendar_url
     if outbox_dir:

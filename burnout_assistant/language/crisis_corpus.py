@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from burnout_assistant.config_files import load_yaml
 from burnout_assistant.language.safety import CrisisKind
 
 # Corpus categories and the kind of answer each needs.
@@ -53,7 +52,7 @@ class CorpusMessage:
 
 def load_writer(path: Path) -> list[CorpusMessage]:
     """One writer's file; unknown categories or styles are an error, not silently dropped."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     writer = str(data["writer"])
     messages: list[CorpusMessage] = []
     for category, styles in (data.get("positives") or {}).items():

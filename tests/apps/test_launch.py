@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from burnout_assistant.apps.launch import ROOT, endpoints_with_action_port, main
+from burnout_assistant.config_files import load_yaml
 
 
 def test_endpoints_follow_the_action_port_and_keep_the_rest(tmp_path: Path) -> None:
     out = tmp_path / "run" / "endpoints.yml"
     assert main(["endpoints", "--action-port", "6123", "--out", str(out)]) == 0
-    written = yaml.safe_load(out.read_text())
-    original = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    written = load_yaml(out.read_text())
+    original = load_yaml((ROOT / "endpoints.yml").read_text())
     assert written["action_endpoint"]["url"] == "http://127.0.0.1:6123/webhook"
     assert written["tracker_store"] == original["tracker_store"]
     assert endpoints_with_action_port(ROOT / "endpoints.yml", 5055) == original

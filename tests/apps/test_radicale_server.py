@@ -22,6 +22,7 @@ from burnout_assistant.booking.calendar import (
     PracticeCalendar,
     ensure_calendar,
 )
+from burnout_assistant.config_files import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 6, 1, 9, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -56,7 +57,7 @@ def test_events_survive_a_restart(tmp_path: Path) -> None:
 def test_cli_creates_the_practice_calendar_and_stops_radicale_on_sigterm(
     tmp_path: Path,
 ) -> None:
-    settings = yaml.safe_load((ROOT / "practice.yml").read_text())
+    settings = load_yaml((ROOT / "practice.yml").read_text())
     settings["calendar"]["url"] = "http://127.0.0.1:5232/praktijk/intake/"
     (tmp_path / "practice.yml").write_text(yaml.safe_dump(settings))
     port = free_port()

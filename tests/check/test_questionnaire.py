@@ -6,7 +6,6 @@ import copy
 from pathlib import Path
 
 import pytest
-import yaml
 
 from burnout_assistant.check.questionnaire import (
     QuestionnaireError,
@@ -16,9 +15,10 @@ from burnout_assistant.check.questionnaire import (
     result_message,
     score_answers,
 )
+from burnout_assistant.config_files import load_yaml
 
 ROOT = Path(__file__).parents[2]
-RAW = yaml.safe_load((ROOT / "questionnaire.yml").read_text())
+RAW = load_yaml((ROOT / "questionnaire.yml").read_text())
 Q = parse_questionnaire(RAW)
 FREQUENCY_IDS = [q.id for q in Q.questions if q.scale == "frequency"]
 

@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 
 from burnout_assistant.check.questionnaire import current_questionnaire, parse_answer
+from burnout_assistant.config_files import load_yaml
 
 ROOT = Path(__file__).parents[2]
 TABLES = ROOT / "tests" / "check_answers"
@@ -28,7 +28,7 @@ REPORT: list[str] = []
 def _rows(paths: list[Path]) -> list[dict]:
     rows = []
     for path in paths:
-        table = yaml.safe_load(path.read_text())
+        table = load_yaml(path.read_text())
         rows += [dict(row, writer=table["writer"]) for row in table["answers"]]
     return rows
 

@@ -12,7 +12,6 @@ import random
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bench import report
 from bench.accuracy import Prediction, heldout_accuracy, prediction_from_parse
@@ -27,6 +26,7 @@ from bench.configuration import (
 )
 from bench.load import percentile, sender_for
 from bench.split import split_examples, to_nlu_yaml, write_split_project
+from burnout_assistant.config_files import load_yaml
 from devtools.evaluation import Example, load_examples
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +120,7 @@ def test_default_config_is_rasa_init_with_only_the_language_changed() -> None:
     changed = [(a, b) for a, b in zip(init.splitlines(), generated.splitlines(), strict=True)
                if a != b]
     assert changed == [("language: en", "language: nl")]
-    parsed = yaml.safe_load(generated)
+    parsed = load_yaml(generated)
     assert parsed["pipeline"] is None and parsed["policies"] is None  # Rasa fills them in
 
 
@@ -135,7 +135,7 @@ def test_default_config_text_refuses_a_file_without_a_language_line() -> None:
 
 
 def test_quick_config_makes_defaults_explicit_and_caps_every_trained_component() -> None:
-    quick = yaml.safe_load(quick_config_text(default_config_text(init_config_text()), cap=2))
+    quick = load_yaml(quick_config_text(default_config_text(init_config_text()), cap=2))
     defaults = recipe_defaults()
     assert [c["name"] for c in quick["pipeline"]] == [c["name"] for c in defaults["pipeline"]]
     trained = [c for c in quick["pipeline"] + quick["policies"] if "epochs" in c]
@@ -145,7 +145,7 @@ def test_quick_config_makes_defaults_explicit_and_caps_every_trained_component()
 
 
 def test_capping_keeps_our_own_settings_and_lower_epochs() -> None:
-    ours = yaml.safe_load((ROOT / "config.yml").read_text())
+    ours = load_yaml((ROOT / "config.yml").read_text())
     capped = capped_epochs(completed(ours, recipe_defaults()), cap=50)
     assert [c["name"] for c in capped["pipeline"]] == [c["name"] for c in ours["pipeline"]]
     by_name = {c["name"]: c for c in capped["pipeline"]}

@@ -7,10 +7,16 @@ import pytest
 from burnout_assistant.language import spacy_base
 
 
-def test_blank_base_lemmatises_dutch(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def blank_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One offline build for the module (a few seconds: spaCy and its lookup tables)."""
+    return spacy_base.build_base(tmp_path_factory.mktemp("spacy") / "nl", "blank")
+
+
+def test_blank_base_lemmatises_dutch(blank_base: Path) -> None:
     import spacy
 
-    target = spacy_base.build_base(tmp_path / "nl", "blank")
+    target = blank_base
     nlp = spacy.load(target)
     assert nlp.lang == "nl"
     lemmas = {t.text: t.lemma_ for t in nlp("ik sliep slecht en liep vast")}
@@ -18,8 +24,8 @@ def test_blank_base_lemmatises_dutch(tmp_path: Path) -> None:
     assert lemmas["liep"] == "lopen"
 
 
-def test_build_is_skipped_when_already_there(tmp_path: Path) -> None:
-    target = spacy_base.build_base(tmp_path / "nl", "blank")
+def test_build_is_skipped_when_already_there(blank_base: Path) -> None:
+    target = blank_base
     marker = target / spacy_base.MARKER
     before = marker.stat().st_mtime_ns
     spacy_base.build_base(target, "blank")

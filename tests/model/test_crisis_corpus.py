@@ -14,8 +14,8 @@ import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 
+from burnout_assistant.config_files import load_yaml
 from burnout_assistant.language.crisis_corpus import load_corpus
 from burnout_assistant.language.safety import Thresholds, Tier
 from devtools.crisis_evaluation import (
@@ -39,7 +39,7 @@ ROOT = Path(__file__).parents[2]
 # this is the level reached (see the README): a guard against getting worse, not the goal.
 MAX_CHECK_IN_REACHED = 0.45
 REPORT: list[str] = []  # printed at the end of the session by conftest
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+DOMAIN = load_yaml((ROOT / "domain.yml").read_text())
 
 
 def _variants(response: str) -> list[str]:

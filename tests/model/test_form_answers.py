@@ -13,13 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
+from burnout_assistant.config_files import load_yaml
 from burnout_assistant.dialogue.form_answers import leaves_form
 from burnout_assistant.language.contact import extract_name
 
 ROOT = Path(__file__).parents[2]
-NAMES = yaml.safe_load((ROOT / "tests" / "booking" / "names.yml").read_text())["names"]
+NAMES = load_yaml((ROOT / "tests" / "booking" / "names.yml").read_text())["names"]
 
 pytestmark = pytest.mark.model
 

@@ -10,11 +10,11 @@ import html
 import re
 
 import pytest
-import yaml
 
 from burnout_assistant.apps import telegram as tg
 from burnout_assistant.apps.telegram_buttons import STALE_BUTTON_TEXT
 from burnout_assistant.check.questionnaire import current_questionnaire
+from burnout_assistant.config_files import load_yaml
 from tests.apps.telegram import updates
 from tests.apps.telegram.conftest import ROOT_DOMAIN
 from tests.conftest import PRACTICE_NAME
@@ -64,7 +64,7 @@ def test_start_sends_the_welcome_with_an_inline_keyboard(telegram_rig) -> None:
 
 
 def test_faq_answer_is_escaped_and_complete(telegram_rig) -> None:
-    domain = yaml.safe_load(ROOT_DOMAIN.read_text())
+    domain = load_yaml(ROOT_DOMAIN.read_text())
     faq_texts = {r["text"] for key, answers in domain["responses"].items()
                  if key.startswith("utter_faq/") for r in answers}
     turn = telegram_rig.chat().say("wat zijn de symptomen van een burn-out?")
