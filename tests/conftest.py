@@ -21,7 +21,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 # Test lanes. ``model`` tests load the trained model (in process or in a server) and must say
 # so themselves; ``browser``, ``scale`` and ``postgres`` follow from what a test uses.
-MODEL_FIXTURES = {"model_path", "agent", "parse", "servers", "telegram_rig", "demo_site"}
+MODEL_FIXTURES = {"model_path", "agent", "parse", "parse_many", "servers", "telegram_rig",
+                  "demo_site"}
 BROWSER_FIXTURES = {"browser", "page", "new_page"}
 
 
@@ -100,6 +101,40 @@ def parse(agent, run_async):
         return run_async(agent.parse_message(text))
 
     return _parse
+
+
+@pytest.fixture(scope="session")
+def parse_many(agent):
+    """Parse many texts through the same NLU graph ``parse`` runs, a batch at a time.
+
+    Rasa's components take lists of messages, and DIET predicts a batch in one pass, so the
+    evaluations over thousands of messages cost a fraction of one call per text.
+    ``tests/model/test_nlu.py`` checks that both give the same labels.
+    """
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+
+    processor = agent.processor
+    target = processor.model_metadata.nlu_target
+
+    def _parse_many(texts: list[str], batch: int = 64) -> list[dict]:
+        parsed = []
+        for start in range(0, len(texts), batch):
+            messages = [UserMessage(text) for text in texts[start:start + batch]]
+            results = processor.graph_runner.run(
+                inputs={PLACEHOLDER_MESSAGE: messages,
+                        PLACEHOLDER_TRACKER: DialogueStateTracker.from_events("batch", [])},
+                targets=[target])
+            for message in results[target]:
+                data = {TEXT: "", INTENT: {"name": None, "confidence": 0.0}, ENTITIES: []}
+                data.update(message.as_dict(only_output_properties=True))
+                processor._update_full_retrieval_intent(data)  # as parse_message does
+                parsed.append(data)
+        return parsed
+
+    return _parse_many
 
 
 # The Telegram side of the shared servers: the bot token the fake Bot API accepts, and a

@@ -84,16 +84,12 @@ def test_jobs_with_the_database_down_say_so_in_one_line(tmp_path, closed_port) -
     import subprocess
     import sys
 
-    import yaml
+    from tests.fixtures.practice_files import ROOT as root
+    from tests.fixtures.practice_files import practice_file
 
-    from burnout_assistant.config_files import load_yaml
-
-    root = Path(__file__).resolve().parents[2]
-    raw = load_yaml((root / "practice.yml").read_text())
-    raw["leads"]["database_url"] = f"postgresql://postgres@127.0.0.1:{closed_port}/leads"
-    raw["notifications"]["outbox_dir"] = str(tmp_path / "outbox")
-    settings_file = tmp_path / "practice.yml"
-    settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    settings_file = practice_file(
+        tmp_path, leads__database_url=f"postgresql://postgres@127.0.0.1:{closed_port}/leads",
+        notifications__outbox_dir=str(tmp_path / "outbox"))
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(f'tracker_store:\n  type: SQL\n  dialect: sqlite\n'
                          f'  db: "{tmp_path}/tracker.db"\n')

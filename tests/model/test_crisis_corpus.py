@@ -11,6 +11,7 @@ Two measurements, each reported by category and by writer at the end of the test
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -65,31 +66,40 @@ def _assert_targets(result: SafetyReport, max_check_in: float) -> None:
     assert result.check_in_rate <= max_check_in, "\n".join(result.lines("questions"))
 
 
-def test_leave_one_writer_out_through_the_pipeline(parse) -> None:
-    def intent_of(text: str) -> tuple[str, float]:
-        decision = parse(text)["crisis_decision"]
-        return decision["intent_before"], decision["confidence"]
+def test_leave_one_writer_out_through_the_pipeline(parse_many) -> None:
+    scored = leave_one_writer_out(ROOT)
+    texts = [message.text for message, _ in scored]
+    decisions = {text: parsed["crisis_decision"] for text, parsed in zip(
+        texts, parse_many(texts), strict=True)}
 
-    result = report(tiers(leave_one_writer_out(ROOT), Thresholds(), intent_of))
+    def intent_of(text: str) -> tuple[str, float]:
+        return decisions[text]["intent_before"], decisions[text]["confidence"]
+
+    result = report(tiers(scored, Thresholds(), intent_of))
     REPORT.extend(result.lines("Crisis, leave-one-writer-out (training writers)"))
     _assert_targets(result, MAX_CHECK_IN_REACHED)
 
 
 def test_held_out_writers_over_the_web_channel(servers) -> None:
     corpus = held_out(load_corpus([ROOT / TEST_CORPUS]), load_corpus([ROOT / TRAIN_CORPUS]))
-    outcomes = [Outcome(m, tier_of_reply(servers.send(f"corpus-{uuid.uuid4().hex[:10]}", m.text)))
-                for m in corpus]
+    def reply_tier(message):
+        return tier_of_reply(servers.send(f"corpus-{uuid.uuid4().hex[:10]}", message.text))
+
+    # A few visitors at once, as on a website: the server's time goes to parsing, not waiting.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = [Outcome(m, tier) for m, tier in zip(corpus, pool.map(reply_tier, corpus),
+                                                        strict=True)]
     result = report(outcomes)
     REPORT.extend(result.lines("Crisis, held-out writers over the web channel"))
     _assert_targets(result, MAX_CHECK_IN_REACHED)
 
 
-def test_ordinary_messages_rarely_get_the_question(servers, parse) -> None:
+def test_ordinary_messages_rarely_get_the_question(parse_many) -> None:
     """The independent NLU test set (no crisis intent) through the pipeline: how often would
     an everyday visitor be asked the direct question or get the helplines?"""
     ordinary = [e.text for e in load_examples(ROOT / "tests" / "nlu" / "test_set.yml")
                 if e.label != "crisis"]
-    tiers = [parse(t)["crisis_decision"]["tier"] for t in ordinary]
+    tiers = [parsed["crisis_decision"]["tier"] for parsed in parse_many(ordinary)]
     alarm = tiers.count("certain") / len(tiers)
     question = tiers.count("unsure") / len(tiers)
     REPORT.append(f"Crisis on {len(tiers)} ordinary test-set messages: full alarm {alarm:.3f}, "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,18 +9,10 @@ import pytest
 from burnout_assistant.booking.calendar import PracticeCalendar
 from burnout_assistant.privacy.erasure import QUIET, run_erasures
 from burnout_assistant.records.leads import LeadStore
-from tests.records.tracker_rows import TrackerDB
 
 UTC = timezone.utc
 PERSON = {"channel": "web", "name": "Sanne de Vries", "phone": "+31612345678"}
 START = datetime(2030, 12, 3, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def tracker(store: LeadStore) -> Iterator[TrackerDB]:
-    db = TrackerDB(store.url)  # the same database as the leads, as a small practice might
-    yield db
-    db.dispose()
 
 
 @pytest.fixture

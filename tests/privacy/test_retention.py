@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-import yaml
 
 from burnout_assistant.booking.calendar import PracticeCalendar
 from burnout_assistant.config_files import load_yaml
@@ -19,6 +18,7 @@ from burnout_assistant.privacy.retention import RetentionResult, run_retention
 from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.tracker_events import TrackerEvents
 from burnout_assistant.settings import Retention, current_settings, load_settings
+from tests.fixtures.practice_files import practice_file
 from tests.records.tracker_rows import TrackerDB
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,13 +26,6 @@ SETTINGS = load_settings(ROOT / "practice.yml").copy(
     update={"retention": Retention(conversation_days=30, lead_days=365)})
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
 PERSON = {"channel": "web", "name": "Sanne de Vries", "phone": "+31612345678"}
-
-
-@pytest.fixture
-def tracker(store: LeadStore) -> Iterator[TrackerDB]:
-    db = TrackerDB(store.url)  # the same database as the leads, as a small practice might
-    yield db
-    db.dispose()
 
 
 @pytest.fixture
@@ -105,10 +98,8 @@ def test_without_a_sql_tracker_only_leads_go(store) -> None:
 
 def test_cli_prints_counts_only(tmp_path) -> None:
     leads_url = f"sqlite:///{tmp_path / 'leads.db'}"
-    raw = load_yaml((ROOT / "practice.yml").read_text())
-    raw["leads"]["database_url"] = leads_url
-    settings_file = tmp_path / "practice.yml"
-    settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    settings_file = practice_file(tmp_path, leads__database_url=leads_url)
+    raw = load_yaml(settings_file.read_text())
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(f'tracker_store:\n  type: SQL\n  dialect: sqlite\n'
                          f'  db: "{tmp_path}/tracker.db"\n')
@@ -152,10 +143,8 @@ def fresh_settings() -> Iterator[None]:
 
 def test_cli_with_the_database_down_says_so_in_dutch(tmp_path, closed_port, monkeypatch,
                                                        capsys, fresh_settings) -> None:
-    raw = load_yaml((ROOT / "practice.yml").read_text())
-    raw["leads"]["database_url"] = f"postgresql://postgres@127.0.0.1:{closed_port}/leads"
-    settings_file = tmp_path / "practice.yml"
-    settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    settings_file = practice_file(
+        tmp_path, leads__database_url=f"postgresql://postgres@127.0.0.1:{closed_port}/leads")
     monkeypatch.setenv("PRACTICE_SETTINGS", str(settings_file))
     monkeypatch.delenv("LEADS_DATABASE_URL", raising=False)
     endpoints = tmp_path / "endpoints.yml"

@@ -8,15 +8,14 @@ import stat
 import sys
 
 import pytest
-import yaml
 
 from burnout_assistant.apps.dashboard.__main__ import main, secret_key
 from burnout_assistant.apps.dashboard.auth import dutch_duration
-from burnout_assistant.config_files import load_yaml
 from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.staff import StaffStore, throttle_delay
-from tests.apps.dashboard.conftest import EMAIL, PASSWORD, ROOT, csrf_token, login
+from tests.apps.dashboard.conftest import EMAIL, PASSWORD, csrf_token, login
 from tests.apps.dashboard.leads import callback
+from tests.fixtures.practice_files import practice_file
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -193,20 +192,17 @@ def test_an_outdated_hash_is_upgraded_at_login(store) -> None:
 
 
 @pytest.fixture
-def practice_file(tmp_path, monkeypatch) -> str:
-    raw = load_yaml((ROOT / "practice.yml").read_text())
-    raw["leads"]["database_url"] = f"sqlite:///{tmp_path / 'leads.db'}"
-    path = tmp_path / "practice.yml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
-    monkeypatch.setenv("PRACTICE_SETTINGS", str(path))
+def leads_url_in_settings(tmp_path, monkeypatch) -> str:
+    url = f"sqlite:///{tmp_path / 'leads.db'}"
+    monkeypatch.setenv("PRACTICE_SETTINGS", str(practice_file(tmp_path, leads__database_url=url)))
     monkeypatch.delenv("LEADS_DATABASE_URL", raising=False)
-    return raw["leads"]["database_url"]
+    return url
 
 
-def test_create_user_on_the_command_line(practice_file, monkeypatch, capsys) -> None:
+def test_create_user_on_the_command_line(leads_url_in_settings, monkeypatch, capsys) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["create-user", "Bram@Praktijk.nl", "--name", "Bram", "--password-stdin"]) == 0
-    store = LeadStore(practice_file)
+    store = LeadStore(leads_url_in_settings)
     user = StaffStore(store).login("bram@praktijk.nl", PASSWORD).user
     assert user is not None and user.name == "Bram"
     assert PASSWORD not in user.password_hash and user.password_hash.startswith("$argon2id$")

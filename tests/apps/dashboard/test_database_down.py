@@ -7,14 +7,13 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-import yaml
 
 from burnout_assistant.apps.dashboard import create_app
 from burnout_assistant.apps.dashboard.__main__ import main
-from burnout_assistant.config_files import load_yaml
 from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.staff import StaffStore
-from tests.apps.dashboard.conftest import ROOT, SECRET, csrf_token, login
+from tests.apps.dashboard.conftest import SECRET, csrf_token, login
+from tests.fixtures.practice_files import practice_file
 
 pytestmark = pytest.mark.timeout(120)
 DOWN = "De database is nu niet bereikbaar"
@@ -65,11 +64,8 @@ def test_every_page_says_when_the_database_went_down(app, logged_in, down) -> No
 
 
 def test_the_command_line_says_so_in_dutch(tmp_path, closed_port, monkeypatch, capsys) -> None:
-    raw = load_yaml((ROOT / "practice.yml").read_text())
-    raw["leads"]["database_url"] = f"postgresql://postgres@127.0.0.1:{closed_port}/leads"
-    path = tmp_path / "practice.yml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
-    monkeypatch.setenv("PRACTICE_SETTINGS", str(path))
+    down = f"postgresql://postgres@127.0.0.1:{closed_port}/leads"
+    monkeypatch.setenv("PRACTICE_SETTINGS", str(practice_file(tmp_path, leads__database_url=down)))
     monkeypatch.delenv("LEADS_DATABASE_URL", raising=False)
     monkeypatch.setattr(sys, "stdin", io.StringIO("rustig-aan-2030\n"))
     assert main(["create-user", "bram@praktijk.nl", "--password-stdin"]) == 1
