@@ -15,13 +15,36 @@ from pydantic import BaseModel, ValidationError
 Model = TypeVar("Model", bound=BaseModel)
 
 
+# Pydantic's own messages, in Dutch: a practice owner edits these files, not a developer.
+_DUTCH = {
+    "value_error.missing": "ontbreekt",
+    "value_error.extra": "onbekende instelling (een tikfout?)",
+    "type_error.integer": "moet een heel getal zijn",
+    "type_error.float": "moet een getal zijn",
+    "type_error.bool": "moet true of false zijn",
+    "type_error.str": "moet tekst zijn",
+    "type_error.list": "moet een lijst zijn",
+    "type_error.dict": "moet een lijst van namen met waarden zijn",
+    "type_error.none.not_allowed": "mag niet leeg zijn",
+    "value_error.date": "is geen datum (schrijf JJJJ-MM-DD)",
+    "value_error.any_str.min_length": "is te kort",
+    "value_error.number.not_gt": "moet groter zijn dan {limit_value}",
+    "value_error.number.not_ge": "moet minstens {limit_value} zijn",
+    "value_error.number.not_lt": "moet kleiner zijn dan {limit_value}",
+    "value_error.number.not_le": "mag hoogstens {limit_value} zijn",
+}
+
+
 def describe(exc: ValidationError, what: str) -> str:
-    """``invalid <what>:`` followed by one line per bad field, named by its dotted path."""
+    """``Fout in <what>:`` and one line per bad field, named by its dotted path, in Dutch
+    where pydantic's message is one of the common ones."""
     problems = []
     for error in exc.errors():
         path = ".".join(str(part) for part in error["loc"] if part != "__root__")
-        problems.append(f"{path or what}: {error['msg']}")
-    return f"invalid {what}:\n  " + "\n  ".join(problems)
+        template = _DUTCH.get(error["type"])
+        message = template.format(**error.get("ctx", {})) if template else error["msg"]
+        problems.append(f"{path or what}: {message}")
+    return f"Fout in {what}:\n  " + "\n  ".join(problems)
 
 
 def parse_model(model: type[Model], raw: Any, what: str, error: type[Exception]) -> Model:
@@ -47,6 +70,6 @@ def read_yaml(path: Path, what: str, error: type[Exception]) -> Any:
     try:
         return load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise error(f"{what} file not found: {path}") from None
+        raise error(f"Bestand van {what} niet gevonden: {path}") from None
     except yaml.YAMLError as exc:
-        raise error(f"{path} is not valid YAML: {exc}") from None
+        raise error(f"{path} is geen geldige YAML: {exc}") from None

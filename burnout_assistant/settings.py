@@ -10,6 +10,7 @@ import os
 import re
 from datetime import date, time
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -45,7 +46,7 @@ class Practice(Strict):
     @validator("email")
     def _email(cls, value: str) -> str:
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-            raise ValueError("is not an email address")
+            raise ValueError(f"{value!r} is geen e-mailadres")
         return value
 
 
@@ -53,8 +54,9 @@ class Booking(Strict):
     intro_call_minutes: int = Field(20, gt=0, le=240)
     slot_step_minutes: int = Field(30, gt=0, le=240)
     buffer_minutes: int = Field(0, ge=0, le=240)
-    minimum_notice_hours: int = Field(12, ge=0)
     horizon_days: int = Field(21, gt=0, le=365)
+    # After horizon_days, so its check below can read it.
+    minimum_notice_hours: int = Field(12, ge=0)
     cancel_cutoff_hours: int = Field(12, ge=0)
     opening_hours: dict[str, list[str]] = Field(default_factory=dict)
     closed_dates: list[date] = Field(default_factory=list)
@@ -63,18 +65,38 @@ class Booking(Strict):
     def _hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
         for day, windows in value.items():
             if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
-            for window in windows:
-                start, end = parse_window(window)
+                raise ValueError(f"onbekende dag {day!r} (gebruik {', '.join(WEEKDAYS)})")
+            parsed = sorted((*parse_window(window), window) for window in windows)
+            for start, end, window in parsed:
                 if start >= end:
-                    raise ValueError(f"{day}: window {window!r} ends before it starts")
+                    raise ValueError(f"{day}: {window!r} eindigt voordat het begint")
+            for (_, end, first), (start, _, second) in pairwise(parsed):
+                if start < end:  # a slot could be offered twice, or across a break
+                    raise ValueError(f"{day}: {first!r} en {second!r} overlappen")
         return value
+
+    @validator("minimum_notice_hours")
+    def _bookable(cls, notice: int, values: dict) -> int:
+        # The last bookable day is today + horizon_days, so a notice that reaches past its end
+        # leaves no moment at all, whatever the time of day.
+        horizon = values.get("horizon_days")
+        if horizon is not None and notice >= (horizon + 1) * 24:
+            raise ValueError(f"met {notice} uur vooraf en maar {horizon} dagen vooruit is er "
+                             "nooit een moment te boeken")
+        return notice
 
 
 class Calendar(Strict):
     url: str
     username: str = ""
     password_env: str = "CALDAV_PASSWORD"
+
+    @validator("url")
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+/\S*$", value):
+            raise ValueError(f"{value!r} is geen agenda-adres zoals "
+                             "https://cloud.praktijk.nl/remote.php/dav/calendars/anna/intake/")
+        return value if value.endswith("/") else value + "/"
 
     @property
     def password(self) -> str:
@@ -125,7 +147,7 @@ class Web(Strict):
     @validator("allowed_origins", each_item=True)
     def _origin(cls, value: str) -> str:
         if not re.match(r"^https?://[^/\s]+$", value):
-            raise ValueError(f"{value!r} is not an origin like https://www.example.nl")
+            raise ValueError(f"{value!r} is geen websiteadres zoals https://www.praktijk.nl")
         return value
 
 
@@ -175,14 +197,15 @@ class Settings(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            raise ValueError(f"onbekende tijdzone {value!r} (bijvoorbeeld Europe/Amsterdam)") \
+                from exc
         return value
 
     @root_validator(skip_on_failure=True)
     def _some_opening(cls, values: dict) -> dict:
         booking: Booking = values["booking"]
         if not any(booking.opening_hours.values()):
-            raise ValueError("booking.opening_hours: the practice is never open")
+            raise ValueError("booking.opening_hours: de praktijk is nooit open")
         return values
 
     @property
@@ -194,23 +217,23 @@ def parse_window(window: str) -> tuple[time, time]:
     """``"09:00-12:00"`` → (09:00, 12:00); raises ValueError naming the bad window."""
     match = _WINDOW.match(window.strip())
     if not match:
-        raise ValueError(f"window {window!r} is not HH:MM-HH:MM")
+        raise ValueError(f"{window!r} is niet UU:MM-UU:MM")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     try:
         return time(h1, m1), time(h2, m2)
     except ValueError as exc:
-        raise ValueError(f"window {window!r}: {exc}") from exc
+        raise ValueError(f"{window!r} is geen tijd van de dag") from exc
 
 
 def parse_settings(raw: dict) -> Settings:
     """Validate a settings mapping; the error lists each bad field by its dotted path."""
-    return parse_model(Settings, raw, "practice settings", SettingsError)
+    return parse_model(Settings, raw, "de praktijkinstellingen", SettingsError)
 
 
 def load_settings(path: Path | str | None = None) -> Settings:
     """Read ``practice.yml`` (or ``$PRACTICE_SETTINGS``) and validate it."""
     path = Path(path or os.environ.get("PRACTICE_SETTINGS") or DEFAULT_PATH)
-    return parse_settings(read_yaml(path, "practice settings", SettingsError))
+    return parse_settings(read_yaml(path, "de praktijkinstellingen", SettingsError))
 
 
 @lru_cache(maxsize=1)

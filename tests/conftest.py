@@ -54,6 +54,16 @@ def missing_system_package(reason: str) -> None:
     pytest.skip(reason)
 
 
+def nginx_binary() -> str:
+    """Debian's nginx (or ``$NGINX``), which the full test command installs."""
+    import shutil
+
+    found = os.environ.get("NGINX") or shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(found).is_file():
+        missing_system_package("nginx is not installed (./scripts/test installs it)")
+    return found
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     """Print the NLU evaluation report, so the test command always shows the F1."""
     from tests.check.test_typed_answers import REPORT as TYPED

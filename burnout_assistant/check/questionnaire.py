@@ -178,12 +178,12 @@ class Questionnaire(_Strict):
 
 
 def parse_questionnaire(raw: dict) -> Questionnaire:
-    return parse_model(Questionnaire, raw, "questionnaire", QuestionnaireError)
+    return parse_model(Questionnaire, raw, "de vragenlijst", QuestionnaireError)
 
 
 def load_questionnaire(path: Path | str | None = None) -> Questionnaire:
     path = Path(path or os.environ.get("QUESTIONNAIRE") or DEFAULT_PATH)
-    return parse_questionnaire(read_yaml(path, "questionnaire", QuestionnaireError))
+    return parse_questionnaire(read_yaml(path, "de vragenlijst", QuestionnaireError))
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from burnout_assistant.apps.replicas import (
     replica_for,
 )
 from burnout_assistant.config_files import load_yaml
+from tests.conftest import nginx_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -251,9 +252,7 @@ def test_nginx_hashes_the_conversation_header_over_every_replica() -> None:
 
 
 def test_nginx_accepts_the_config(tmp_path: Path) -> None:
-    nginx = shutil.which("nginx")
-    if nginx is None:
-        pytest.skip("nginx is not installed (apt-get install nginx)")
+    nginx = nginx_binary()
     conf = re.sub(r"rasa-\d+:5005", "127.0.0.1:5005", NGINX.read_text())  # no compose DNS here
     (tmp_path / "nginx.conf").write_text(conf)
     (tmp_path / "logs").mkdir()

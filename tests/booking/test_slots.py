@@ -56,11 +56,17 @@ def starts(slots: list[Slot]) -> list[str]:
 MINUTES_PER_DAY = 24 * 60
 
 
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
 @st.composite
-def windows(draw) -> str:
-    open_at = draw(st.integers(0, MINUTES_PER_DAY - 2))
-    close_at = draw(st.integers(open_at + 1, MINUTES_PER_DAY - 1))
-    return f"{open_at // 60:02d}:{open_at % 60:02d}-{close_at // 60:02d}:{close_at % 60:02d}"
+def windows(draw) -> list[str]:
+    """One to three opening windows of a day, in order and apart (the settings refuse
+    windows that overlap)."""
+    edges = sorted(draw(st.sets(st.integers(0, MINUTES_PER_DAY - 1), min_size=2, max_size=6)))
+    pairs = list(zip(edges[::2], edges[1::2], strict=False))
+    return [f"{_clock(open_at)}-{_clock(close_at)}" for open_at, close_at in pairs]
 
 
 @st.composite
@@ -83,8 +89,7 @@ def scenarios(draw):
         horizon_days=horizon,
         opening_hours=draw(
             st.dictionaries(
-                st.sampled_from(WEEKDAYS), st.lists(windows(), min_size=1, max_size=3),
-                min_size=1,
+                st.sampled_from(WEEKDAYS), windows(), min_size=1,
             )
         ),
         closed_dates=[today + timedelta(days=n) for n in draw(st.lists(days_ahead, max_size=4))],

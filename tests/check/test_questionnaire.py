@@ -61,7 +61,7 @@ def test_bad_file_errors_name_the_field(mutate, named: str) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(QuestionnaireError, match="not found"):
+    with pytest.raises(QuestionnaireError, match="niet gevonden"):
         load_questionnaire(tmp_path / "nope.yml")
 
 

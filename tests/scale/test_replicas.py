@@ -8,7 +8,6 @@ Redis lock store races, rasa#9213), against the same pairs routed by a sender ha
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import threading
 import time
@@ -33,6 +32,7 @@ from burnout_assistant.apps.replicas import (
 )
 from burnout_assistant.booking.calendar import PracticeCalendar
 from burnout_assistant.records.leads import LeadStore
+from tests.conftest import nginx_binary
 from tests.scale.dialogue import Conversation, check_and_book, findings, user_texts
 
 pytestmark = pytest.mark.model
@@ -167,10 +167,7 @@ def test_widget_routing_header_passes_cors(cluster, practice) -> None:
 @pytest.fixture(scope="module")
 def balancer(cluster, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """deploy/nginx.conf itself in front of the two replicas (service names → loopback ports)."""
-    nginx = shutil.which("nginx")
-    if nginx is None:
-        pytest.skip("nginx is not installed (apt-get install nginx); the config is checked "
-                    "statically in tests/unit/test_deploy_files.py")
+    nginx = nginx_binary()
     workdir = tmp_path_factory.mktemp("nginx")
     port = free_port()
     conf = NGINX_CONF.read_text()
