@@ -85,7 +85,8 @@ def scenarios(draw):
         intro_call_minutes=draw(st.integers(5, 120)),
         slot_step_minutes=draw(st.integers(5, 120)),
         buffer_minutes=draw(st.integers(0, 60)),
-        minimum_notice_hours=draw(st.integers(0, 72)),
+        # a notice past the horizon is refused by the settings (nothing could be booked)
+        minimum_notice_hours=draw(st.integers(0, min(72, (horizon + 1) * 24 - 1))),
         horizon_days=horizon,
         opening_hours=draw(
             st.dictionaries(
