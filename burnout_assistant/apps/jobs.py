@@ -21,10 +21,9 @@ from burnout_assistant.booking.notifications import Mailer
 from burnout_assistant.booking.reminders import send_reminders
 from burnout_assistant.privacy.erasure import run_erasures
 from burnout_assistant.privacy.retention import run_retention
-from burnout_assistant.records.conversations import ConversationStore
 from burnout_assistant.records.database import LeadsUnavailable
 from burnout_assistant.records.leads import LeadStore
-from burnout_assistant.records.tracker_events import tracker_store_url
+from burnout_assistant.records.tracker_events import TrackerEvents, tracker_store_url
 from burnout_assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -47,12 +46,12 @@ def retry_calendar_events(store: LeadStore, calendar: PracticeCalendar, now: dat
 def retention(settings: Settings, store: LeadStore, calendar: PracticeCalendar,
               tracker_url: str | None, now: datetime) -> dict[str, int]:
     """Run retention over the leads and, with a SQL tracker store, the conversations."""
-    conversations = ConversationStore(tracker_url, settings.tz) if tracker_url else None
+    tracker = TrackerEvents(tracker_url) if tracker_url else None
     try:
-        result = run_retention(settings, store, conversations, calendar, now)
+        result = run_retention(settings, store, tracker, calendar, now)
     finally:
-        if conversations is not None:
-            conversations.dispose()
+        if tracker is not None:
+            tracker.dispose()
     return {"leads_deleted": result.leads_deleted,
             "conversations_deleted": result.conversations_deleted}
 
