@@ -33,7 +33,16 @@ import yaml
 from sqlalchemy import Table, and_, func, or_, select
 
 from burnout_assistant.language.topics import faq_topic
-from burnout_assistant.names import CHECK_IN_RESPONSE, CRISIS_ANSWER, FAQ, FREE_TEXT_SLOTS
+from burnout_assistant.names import (
+    BOOKING_STATUS,
+    BOOKING_WISH,
+    CHECK_ANSWERS,
+    CHECK_BAND,
+    CHECK_IN_RESPONSE,
+    CRISIS_ANSWER,
+    FAQ,
+    FREE_TEXT_SLOTS,
+)
 from burnout_assistant.records.tracker_events import (
     TrackerEvents,
     chunks,
@@ -44,14 +53,12 @@ from burnout_assistant.records.tracker_events import (
 
 CHECK_FORM = "symptom_check_form"
 BOOKING_FORM = "booking_form"
-CHECK_BAND = "check_band"
-BOOKING_STATUS = "booking_status"
 BOOKED = "booked"
 CALLBACK = "callback"
 MISS_INTENTS = ("nlu_fallback", "out_of_scope")
 # A message a form took as its answer was understood, whatever its intent: a name, a phone
 # number, an e-mail address, a booking code or a check answer never shows as "niet begrepen".
-ANSWER_SLOTS = FREE_TEXT_SLOTS | {"booking_wish"}
+ANSWER_SLOTS = FREE_TEXT_SLOTS | {BOOKING_WISH}
 FALLBACK_ACTION = "action_fallback"
 CRISIS_QUESTION = CHECK_IN_RESPONSE
 PLACEHOLDER_INTENT = "te_labelen"
@@ -214,7 +221,7 @@ def asked_faq(events: Table) -> Any:
 def _form_accepted(event: dict[str, Any], answered: dict[str, int], sender: str) -> bool:
     """Whether this slot event shows a form taking the last message as its answer."""
     name, value = event.get("name"), event.get("value")
-    if name == "check_answers":
+    if name == CHECK_ANSWERS:
         count = len(value or {})
         grew = count > answered.get(sender, 0)
         answered[sender] = count

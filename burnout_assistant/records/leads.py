@@ -36,7 +36,8 @@ from burnout_assistant.records.schema import (
 from burnout_assistant.records.search import LeadSearch
 
 ASSISTANT = "assistent"  # the actor of changes the visitor made in the chat
-_HEALTH_FIELDS = ("check_answers", "check_band", "topics")
+# Health data: the store refuses them without consent_at (privacy/consent.py lists them too).
+HEALTH_FIELDS = ("check_answers", "check_band", "topics")
 _SLOT_FIELDS = ("slot_start", "slot_end", "calendar_uid")
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _ATTEMPTS = 5  # reference collisions are ~1 in 10^8 per lead; retries stay bounded anyway
@@ -255,7 +256,7 @@ def _add_lead(session: Session, fields: dict[str, Any]) -> Lead:
             raise ValueError(f"{required} is required")
     if not _E164.match(fields["phone"]):
         raise ValueError("phone must be in E.164 form, e.g. +31612345678")
-    if fields.get("consent_at") is None and any(fields.get(f) for f in _HEALTH_FIELDS):
+    if fields.get("consent_at") is None and any(fields.get(f) for f in HEALTH_FIELDS):
         raise ConsentRequired("check answers, band and topics need consent_at")
     fields.setdefault("topics", [])
     reference = new_reference()

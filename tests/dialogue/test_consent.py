@@ -7,6 +7,7 @@ from pathlib import Path
 from burnout_assistant.config_files import load_yaml
 from burnout_assistant.dialogue import booking_dialogue as dialogue
 from burnout_assistant.privacy import consent
+from burnout_assistant.records.leads import HEALTH_FIELDS
 
 DOMAIN = load_yaml((Path(__file__).parents[2] / "domain.yml").read_text())
 
@@ -43,6 +44,9 @@ def test_the_share_question_names_every_shared_field() -> None:
 def test_check_answers_band_topics_and_the_conversation_are_health_data() -> None:
     health = {c for f in consent.CONSENTED + consent.SHARED if f.health for c in f.columns}
     assert health == {"check_answers", "check_band", "topics", "sender_id"}
+    # the same columns the leads store refuses to keep without consent (the conversation is
+    # linked by sender_id, which every lead has)
+    assert health - {"sender_id"} == set(HEALTH_FIELDS)
 
 
 def test_a_column_is_listed_once() -> None:
