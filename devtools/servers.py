@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from burnout_assistant.apps.launch import ROOT, rasa_server_args
 from burnout_assistant.apps.processes import free_port, wait_for_http
@@ -21,31 +22,49 @@ from burnout_assistant.config_files import load_yaml
 from devtools.terminal_chat import send
 
 
+def practice_file(folder: Path, **changes: Any) -> Path:
+    """``folder/practice.yml``: the repository's settings with ``changes`` applied.
+
+    A change is named by its dotted path with ``__`` for the dot, e.g.
+    ``leads__database_url="sqlite:///…"``.
+    """
+    import yaml
+
+    raw = load_yaml((ROOT / "practice.yml").read_text())
+    for dotted, value in changes.items():
+        *parents, leaf = dotted.split("__")
+        node = raw
+        for part in parents:
+            node = node[part]
+        node[leaf] = value
+    path = folder / "practice.yml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    return path
+
+
 def settings_for_local_run(
     workdir: Path,
     calendar_base_url: str,
     messages_per_minute: int = 60,
     origins: list[str] | None = None,
+    **changes: Any,
 ) -> Path:
-    """A copy of practice.yml pointing at a local Radicale, with leads and mail in ``workdir``.
+    """A copy of practice.yml pointing at a local Radicale, with leads and mail in ``workdir``
+    (and any further ``changes``, named as for :func:`practice_file`).
 
     Tests and the benchmark run against their own calendar and database, never the
     developer's run/ folder.
     """
-    import yaml
-
     from burnout_assistant.booking.calendar import ensure_calendar
 
-    raw = load_yaml((ROOT / "practice.yml").read_text())
-    raw["calendar"]["url"] = f"{calendar_base_url}/praktijk/intake/"
-    raw["notifications"]["outbox_dir"] = str(workdir / "outbox")
-    raw["leads"]["database_url"] = f"sqlite:///{workdir}/leads.db"
-    raw["limits"]["messages_per_minute"] = messages_per_minute
+    calendar_url = f"{calendar_base_url}/praktijk/intake/"
     if origins is not None:
-        raw["channels"]["web"]["allowed_origins"] = origins
-    path = workdir / "practice.yml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True))
-    ensure_calendar(raw["calendar"]["url"])
+        changes["channels__web__allowed_origins"] = origins
+    path = practice_file(
+        workdir, calendar__url=calendar_url, notifications__outbox_dir=str(workdir / "outbox"),
+        leads__database_url=f"sqlite:///{workdir}/leads.db",
+        limits__messages_per_minute=messages_per_minute, **changes)
+    ensure_calendar(calendar_url)
     return path
 
 

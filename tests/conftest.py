@@ -172,8 +172,6 @@ def practice(tmp_path_factory: pytest.TempPathFactory, telegram_api) -> Iterator
     """
     import secrets
 
-    import yaml
-
     from burnout_assistant.apps.processes import free_port
     from burnout_assistant.apps.radicale_server import running_radicale
     from devtools.servers import settings_for_local_run
@@ -183,11 +181,10 @@ def practice(tmp_path_factory: pytest.TempPathFactory, telegram_api) -> Iterator
     site_port = free_port()
     site_origin = f"http://127.0.0.1:{site_port}"
     with running_radicale(workdir / "radicale") as base_url:
-        settings_file = settings_for_local_run(workdir, base_url, origins=[site_origin])
+        settings_file = settings_for_local_run(
+            workdir, base_url, origins=[site_origin], practice__name=PRACTICE_NAME,
+            channels__telegram__api_base_url=telegram_api.api_base_url)
         raw = load_yaml(settings_file.read_text())
-        raw["channels"]["telegram"]["api_base_url"] = telegram_api.api_base_url
-        raw["practice"]["name"] = PRACTICE_NAME
-        settings_file.write_text(yaml.safe_dump(raw, allow_unicode=True))
         env = {"PRACTICE_SETTINGS": str(settings_file), "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
                "TELEGRAM_SECRET_TOKEN": secrets.token_urlsafe(32)}
         yield {

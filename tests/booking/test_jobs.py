@@ -84,8 +84,8 @@ def test_jobs_with_the_database_down_say_so_in_one_line(tmp_path, closed_port) -
     import subprocess
     import sys
 
-    from tests.fixtures.practice_files import ROOT as root
-    from tests.fixtures.practice_files import practice_file
+    from burnout_assistant.apps.launch import ROOT as root
+    from devtools.servers import practice_file
 
     settings_file = practice_file(
         tmp_path, leads__database_url=f"postgresql://postgres@127.0.0.1:{closed_port}/leads",

@@ -18,7 +18,7 @@ from burnout_assistant.privacy.retention import RetentionResult, run_retention
 from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.tracker_events import TrackerEvents
 from burnout_assistant.settings import Retention, current_settings, load_settings
-from tests.fixtures.practice_files import practice_file
+from devtools.servers import practice_file
 from tests.records.tracker_rows import TrackerDB
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,9 +13,9 @@ from burnout_assistant.apps.dashboard.__main__ import main, secret_key
 from burnout_assistant.apps.dashboard.auth import dutch_duration
 from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.staff import StaffStore, throttle_delay
+from devtools.servers import practice_file
 from tests.apps.dashboard.conftest import EMAIL, PASSWORD, csrf_token, login
 from tests.apps.dashboard.leads import callback
-from tests.fixtures.practice_files import practice_file
 
 pytestmark = pytest.mark.timeout(120)
 

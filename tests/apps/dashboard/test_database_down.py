@@ -12,8 +12,8 @@ from burnout_assistant.apps.dashboard import create_app
 from burnout_assistant.apps.dashboard.__main__ import main
 from burnout_assistant.records.leads import LeadStore
 from burnout_assistant.records.staff import StaffStore
+from devtools.servers import practice_file
 from tests.apps.dashboard.conftest import SECRET, csrf_token, login
-from tests.fixtures.practice_files import practice_file
 
 pytestmark = pytest.mark.timeout(120)
 DOWN = "De database is nu niet bereikbaar"
