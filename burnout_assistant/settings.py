@@ -135,8 +135,11 @@ class Retention(Strict):
 
 class Limits(Strict):
     max_message_chars: int = Field(1000, ge=50, le=20000)
-    # Per sender, over all channels: a person types a few messages a minute, a script hundreds.
+    # Per sender, over all channels (a token bucket): up to `burst` messages at once, e.g. a
+    # visitor clicking through the check, then `messages_per_minute` on average. A person
+    # types a few messages a minute; a script sends hundreds.
     messages_per_minute: int = Field(20, ge=1, le=1000)
+    burst: int = Field(30, ge=1, le=1000)
 
 
 class Web(Strict):

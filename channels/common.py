@@ -15,8 +15,9 @@ from burnout_assistant.settings import current_settings
 
 @lru_cache(maxsize=1)
 def rate_limiter() -> RateLimiter:
-    """One window per Rasa server process, shared by all channels (senders differ per channel)."""
-    return RateLimiter(current_settings().limits.messages_per_minute)
+    """One set of buckets per Rasa server process, shared by all channels (senders differ)."""
+    limits = current_settings().limits
+    return RateLimiter(limits.messages_per_minute, burst=limits.burst)
 
 
 def refusal(sender: str, text: str) -> str | None:

@@ -9,7 +9,6 @@ gets a friendly Dutch reply instead of an error. The size cap is enforced at the
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Callable
 from threading import Lock
 
@@ -36,37 +35,43 @@ def too_long_reply(length: int, limit: int) -> str:
 
 
 class RateLimiter:
-    """Sliding window of ``per_minute`` messages per sender, in memory.
+    """A token bucket per sender, in memory: a burst of ``burst`` messages, then ``per_minute``.
 
-    Each Rasa replica keeps its own window; with conversations routed to one replica by
-    sender (see README, scaling out) that is the same as a shared one. Memory is bounded:
-    at most ``max_senders`` windows are kept, least recently active dropped first.
+    Why a bucket and not a sliding window: a person clicking through the ten check buttons
+    sends ten messages in twenty seconds and must never see "rustig aan"; a script sending
+    without pause empties the bucket within seconds and is then held to the sustained rate.
+    Each Rasa replica keeps its own buckets; with conversations routed to one replica by sender
+    (see README, scaling out) that is the same as a shared one. Memory is bounded: at most
+    ``max_senders`` buckets are kept, least recently active dropped first (a dropped sender
+    starts again with a full bucket, as a new visitor would).
     """
 
     def __init__(
         self,
         per_minute: int,
-        window_seconds: float = 60.0,
+        burst: int | None = None,
         max_senders: int = 50_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if per_minute < 1:
             raise ValueError("per_minute must be at least 1")
         self.per_minute = per_minute
-        self.window = window_seconds
+        self.burst = per_minute if burst is None else burst
+        if self.burst < 1:
+            raise ValueError("burst must be at least 1")
+        self._refill_per_second = per_minute / 60.0
         self._clock = clock
-        self._seen: LruDict[str, deque[float]] = LruDict(max_senders)
+        self._buckets: LruDict[str, tuple[float, float]] = LruDict(max_senders)
         self._lock = Lock()
 
     def allow(self, sender: str) -> bool:
-        """Count this message and say whether it may pass."""
+        """Take one token for this message; False (and nothing taken) when the bucket is empty."""
         now = self._clock()
         with self._lock:
-            stamps = self._seen.get(sender) or deque()
-            while stamps and now - stamps[0] >= self.window:
-                stamps.popleft()
-            allowed = len(stamps) < self.per_minute
+            tokens, then = self._buckets.get(sender) or (float(self.burst), now)
+            tokens = min(float(self.burst), tokens + (now - then) * self._refill_per_second)
+            allowed = tokens >= 1.0 - 1e-9  # refills add up in floats: 10 x 0.1 < 1.0
             if allowed:
-                stamps.append(now)
-            self._seen[sender] = stamps  # the most recent now; the least recent may go
+                tokens = max(0.0, tokens - 1.0)
+            self._buckets[sender] = (tokens, now)  # the most recent now; the least recent may go
             return allowed

@@ -61,11 +61,16 @@ def test_malformed_requests_get_a_friendly_400(servers, body: bytes) -> None:
 
 
 def test_sender_sending_too_fast_is_slowed_down_kindly(servers, practice) -> None:
-    per_minute = load_settings(practice["settings_file"]).limits.messages_per_minute
+    """The whole burst passes; a sender that keeps going is refused soon after."""
+    limits = load_settings(practice["settings_file"]).limits
     who = sender()
-    statuses = [post(servers, {"sender": who, "message": "hallo"})[0] for _ in range(per_minute)]
+    statuses = [post(servers, {"sender": who, "message": "hallo"})[0] for _ in range(limits.burst)]
     assert set(statuses) == {200}
-    status, replies = post(servers, {"sender": who, "message": "hallo"})
+    # Tokens trickle back at messages_per_minute; a few more may pass, then one is refused.
+    for _ in range(10):
+        status, replies = post(servers, {"sender": who, "message": "hallo"})
+        if status != 200:
+            break
     assert status == 429 and texts(replies) == RATE_LIMITED_TEXT
     # Another visitor is not affected.
     assert post(servers, {"sender": sender(), "message": "hallo"})[0] == 200
