@@ -1,11 +1,18 @@
-"""A measured fix for the Rasa server's biggest per-turn cost (bench/PROFILE.md).
+"""Measured fixes for the Rasa server's biggest per-turn costs (bench/PROFILE.md).
 
-Rasa 3.6 checks every action-server reply with ``jsonschema.validate(reply, schema)``, and that
-call first re-checks the constant schema against the JSON Schema meta-schema: ~15 of ~17 ms per
-reply, a third of the server's CPU per turn. Here the validator is built once; replies are
-checked against the same schema with the same errors. Tied to the pinned Rasa (3.6.21):
-``tests/unit/test_rasa_speedups.py`` notices when Rasa changes the method it replaces.
-``RASA_SPEEDUPS=off`` runs stock Rasa (the benchmark's baseline does).
+1. Rasa 3.6 checks every action-server reply with ``jsonschema.validate(reply, schema)``, and
+   that call first re-checks the constant schema against the JSON Schema meta-schema: ~15 of
+   ~17 ms per reply, a third of the server's CPU per turn. Here the validator is built once;
+   replies are checked against the same schema with the same errors.
+2. Rasa 3.6 turns every stored or returned event into its class with ``Event.resolve_by_type``,
+   which walks all ~120 Event subclasses (recursively, with ``inspect.isabstract`` on each) for
+   every single event: 70 % of loading a tracker from the tracker store, and a tracker is loaded
+   on every turn, so the cost grew with the conversation. Here the name-to-class answer is
+   remembered; a class defined later clears what was remembered, so the answer stays Rasa's.
+
+Tied to the pinned Rasa (3.6.21): ``tests/channels/test_rasa_speedups.py`` notices when Rasa
+changes a method replaced here. ``RASA_SPEEDUPS=off`` runs stock Rasa (the benchmark's
+baseline does).
 """
 
 from __future__ import annotations
@@ -21,15 +28,25 @@ def enabled() -> bool:
 
 
 def install() -> bool:
-    """Replace ``RemoteAction._validate_action_result``; False when off or Rasa differs."""
+    """Install both fixes; False when switched off or when Rasa is not the pinned version."""
     if not enabled():
         return False
-    import jsonschema
     import rasa
+
+    if rasa.__version__ != PINNED_RASA:
+        return False
+    _cache_reply_validator()
+    _cache_event_types()
+    return True
+
+
+def _cache_reply_validator() -> None:
+    """Replace ``RemoteAction._validate_action_result`` with a validator built once."""
+    import jsonschema
     from rasa.core.actions.action import RemoteAction
 
-    if rasa.__version__ != PINNED_RASA or getattr(RemoteAction, "_validator_cached", False):
-        return False
+    if getattr(RemoteAction, "_validator_cached", False):
+        return
     original = RemoteAction._validate_action_result
     schema = RemoteAction.action_response_format_spec()
     validator_class = jsonschema.validators.validator_for(schema)
@@ -44,4 +61,30 @@ def install() -> bool:
 
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction._validator_cached = True
-    return True
+
+
+def _cache_event_types() -> None:
+    """Remember ``Event.resolve_by_type``'s answer per event name."""
+    from rasa.shared.core.events import Event
+
+    if getattr(Event, "_types_cached", False):
+        return
+    original = Event.resolve_by_type
+    known: dict[str, type] = {}
+
+    def resolve_by_type(type_name: str, default: type | None = None) -> type | None:
+        found = known.get(type_name)
+        if found is not None:
+            return found
+        found = original(type_name, default)  # Rasa's search, fallbacks and errors
+        if found is not None and getattr(found, "type_name", None) == type_name:
+            known[type_name] = found  # a real match, never the caller's default
+        return found
+
+    def __init_subclass__(cls: type, **kwargs: Any) -> None:
+        known.clear()  # a new event class could change the answer for its name
+        super(Event, cls).__init_subclass__(**kwargs)
+
+    Event.__init_subclass__ = classmethod(__init_subclass__)  # type: ignore[assignment]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[assignment]
+    Event._types_cached = True

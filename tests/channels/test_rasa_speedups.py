@@ -1,4 +1,4 @@
-"""The cached action-reply validator accepts and refuses exactly what Rasa's own does."""
+"""The server patches give Rasa's own answers: the reply validator and the event-type lookup."""
 
 from __future__ import annotations
 
@@ -79,3 +79,71 @@ def test_off_switch_leaves_rasa_alone(rasa_speedups, fresh_rasa, monkeypatch) ->
     before = RemoteAction._validate_action_result
     assert rasa_speedups.install() is False
     assert RemoteAction._validate_action_result is before
+
+
+def test_pinned_rasa_still_walks_every_event_subclass_per_event() -> None:
+    """If a Rasa upgrade caches this itself, this fails and the patch can go."""
+    from rasa.shared.core import events
+
+    source = inspect.getsource(events)
+    assert "for cls in rasa.shared.utils.common.all_subclasses(Event):" in source
+    assert "__init_subclass__" not in source  # ours is the only hook
+
+
+@pytest.fixture()
+def event_lookup(rasa_speedups):
+    """Rasa's Event with the cached lookup installed (as the server has it)."""
+    from rasa.shared.core.events import Event
+
+    assert rasa_speedups.install()
+    assert Event._types_cached
+    return Event
+
+
+def test_cached_event_lookup_answers_as_rasa_does_for_every_event_type(event_lookup) -> None:
+    import rasa.shared.utils.common as common
+
+    Event = event_lookup
+    subclasses = common.all_subclasses(Event)
+    names = {cls.type_name for cls in subclasses}
+    assert {"user", "bot", "slot", "action", "session_started", "active_loop"} <= names
+    for name in names:
+        rasa_answer = next(cls for cls in subclasses if cls.type_name == name)
+        assert Event.resolve_by_type(name) is rasa_answer
+        assert Event.resolve_by_type(name) is rasa_answer  # the second answer is remembered
+    assert Event.resolve_by_type("topic") is None  # Rasa's backwards-compatibility case
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no-such-event")
+    bot = Event.resolve_by_type("bot")
+    assert Event.resolve_by_type("no-such-event", default=bot) is bot
+    assert Event.resolve_by_type("no-such-event", default=bot) is bot  # defaults not remembered
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no-such-event")
+
+
+def test_a_later_event_class_is_found(event_lookup) -> None:
+    Event = event_lookup
+    assert Event.resolve_by_type("bench-later", default=Event) is Event  # not yet known
+
+    class Later(Event):  # defined after the cache filled
+        type_name = "bench-later"
+
+        def __eq__(self, other):
+            return isinstance(other, Later)
+
+        def __hash__(self):
+            return 1
+
+        def as_story_string(self):
+            return None
+
+    assert Event.resolve_by_type("bench-later") is Later
+
+
+def test_events_round_trip_through_the_lookup(event_lookup) -> None:
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+
+    Event = event_lookup
+    for event in [UserUttered("hoi", {"name": "greet", "confidence": 1.0}), BotUttered("hallo"),
+                  SlotSet("check_band", "laag"), ActionExecuted("action_listen")]:
+        assert Event.from_parameters(event.as_dict()) == event
