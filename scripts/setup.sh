@@ -52,17 +52,21 @@ ensure_venv() {
 
 ensure_system_packages() {
   # Browser tests drive Debian's Chromium through Playwright (`playwright install` cannot
-  # download browsers here; CHROMIUM=/path/to/chrome uses another build), and the replica test
-  # routes through a real nginx (NGINX=/path/to/nginx uses another). One apt-get run for both.
-  local chromium="${CHROMIUM:-/usr/bin/chromium}" nginx="${NGINX:-/usr/sbin/nginx}" missing=()
+  # download browsers here; CHROMIUM=/path/to/chrome uses another build), the replica test
+  # routes through a real nginx (NGINX=/path/to/nginx uses another), and the calendar tests
+  # run against Xandikos as a second CalDAV server beside Radicale (XANDIKOS=/path uses
+  # another). One apt-get run for all three.
+  local chromium="${CHROMIUM:-/usr/bin/chromium}" nginx="${NGINX:-/usr/sbin/nginx}"
+  local xandikos="${XANDIKOS:-/usr/bin/xandikos}" missing=()
   [ -x "$chromium" ] || missing+=(chromium)
   [ -x "$nginx" ] || missing+=(nginx)
+  [ -x "$xandikos" ] || missing+=(xandikos)
   [ "${#missing[@]}" -gt 0 ] || return 0
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "Missing ${missing[*]}: install Debian's packages or set CHROMIUM / NGINX" >&2
+    echo "Missing ${missing[*]}: install Debian's packages or set CHROMIUM / NGINX / XANDIKOS" >&2
     return 1
   fi
-  log "Installing Debian's ${missing[*]} for the browser and replica tests"
+  log "Installing Debian's ${missing[*]} for the browser, replica and calendar tests"
   # An install interrupted earlier (Ctrl-C) leaves dpkg half-configured; finish it first.
   DEBIAN_FRONTEND=noninteractive dpkg --configure -a >/dev/null 2>&1 || true
   apt-get update -q >/dev/null

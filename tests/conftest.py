@@ -47,7 +47,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def missing_system_package(reason: str) -> None:
-    """Skip for want of Chromium or nginx, except in the full test command, which installs
+    """Skip for want of Chromium, nginx or Xandikos (the second CalDAV server of the calendar
+    tests, see tests/fixtures/calendar.py), except in the full test command, which installs
     them: there a missing package is a failure, not a quiet skip."""
     if os.environ.get("BURNOUT_FULL_RUN"):
         pytest.fail(reason)

@@ -1,9 +1,12 @@
 """The practice calendar over CalDAV: read busy time, write intro-call events.
 
-Busy time is read with a time-range event search and expanded on our side, because free-busy
-answers differ per server (Radicale's is non-standard). Every failure (server down, slow, an
-error answer, unreadable data) surfaces as ``CalendarUnavailable`` so callers offer no times
-instead of guessing. Events carry only the text the caller passes: no health data is added.
+Busy time is read with a time-range event search (plus every recurring event, see
+``_resources_around``) and expanded on our side, because free-busy and recurrence answers
+differ per server (Radicale's free-busy is non-standard). Tested against Radicale and
+Xandikos; each difference between them is handled here, with a comment naming it. Every
+failure (server down, slow, an error answer, unreadable data) surfaces as
+``CalendarUnavailable`` so callers offer no times instead of guessing. Events carry only the
+text the caller passes: no health data is added.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from zoneinfo import ZoneInfo
 import caldav
 import icalendar
 import recurring_ical_events
+from caldav.elements import cdav
 
 if TYPE_CHECKING:
     from burnout_assistant.settings import Settings
@@ -74,13 +78,28 @@ class PracticeCalendar:
         margin = timedelta(days=1)
         periods: list[tuple[datetime, datetime]] = []
         with _guard("read busy time"):
-            resources = self._calendar.search(
-                start=lo - margin, end=hi + margin, event=True, expand=False
-            )
-            for resource in resources:
+            for resource in self._resources_around(lo - margin, hi + margin):
                 periods.extend(self._periods(resource.icalendar_instance, lo - margin, hi + margin))
         periods = sorted({(s, e) for s, e in periods if s < hi and lo < e})
         return [(s.astimezone(self.tz), e.astimezone(self.tz)) for s, e in periods]
+
+    def _resources_around(self, lo: datetime, hi: datetime) -> list[caldav.Event]:
+        """Every event resource that may have time in [lo, hi), each once.
+
+        A time-range search alone misses series: Xandikos 0.2.8 matches a time-range filter
+        against each VEVENT's own DTSTART/DTEND and never expands RRULE/RDATE (RFC 4791 9.9
+        says it must), so a weekly meeting that began before ``lo`` is not returned;
+        Radicale 3.5 expands series and returns it. So every resource that recurs is fetched
+        too (prop-filter "is defined", which both servers answer) and expanded here; the
+        overlap is checked on our side either way.
+        """
+        found = self._calendar.search(start=lo, end=hi, event=True, expand=False)
+        for recurring in ("RRULE", "RDATE"):
+            found += self._calendar.search(event=True, filters=[cdav.PropFilter(recurring)])
+        unique: dict[str, caldav.Event] = {}
+        for resource in found:
+            unique.setdefault(str(resource.url), resource)
+        return list(unique.values())
 
     def create_event(
         self, uid: str, start: datetime, end: datetime, summary: str, description: str = ""
@@ -89,6 +108,9 @@ class PracticeCalendar:
         _require_span(start, end)
         data = _event_ical(uid, start, end, summary, description)
         with _guard("create an event"):
+            # Look the UID up first: a PUT of a UID stored under another href is refused by
+            # both servers (Radicale 3.5: 409, Xandikos 0.2.8: 207 with 412 inside, both
+            # no-uid-conflict; caldav raises on either, which reads as unavailable).
             existing = self._find(uid)
             url = existing.url if existing is not None else None
             caldav.Event(client=self._client, url=url, data=data, parent=self._calendar).save()
@@ -157,19 +179,25 @@ class PracticeCalendar:
 
 
 def ensure_calendar(url: str, username: str = "", password: str = "", timeout: float = 5.0) -> None:
-    """Create the calendar collection (and, for Radicale, missing parents) if it is absent."""
+    """Create the calendar collection, and missing parents, if it is absent.
+
+    Several processes may run this at once (run, jobs, replicas): a create that fails because
+    another process was first counts as done.
+    """
     url = url if url.endswith("/") else url + "/"
     client = _client(url, username, password, timeout)
     with _guard("create the calendar"):
         if _exists(client, url):
             return
-        status = client.mkcalendar(url).status
-        if status == 409:  # a parent collection is missing; Radicale does not create it
+        code = _answer(client.mkcalendar(url))
+        # A missing parent: Radicale 3.5 and Xandikos 0.2.8 both answer 409 and make none.
+        # (Radicale also answers 409 when the calendar itself exists by now; _settle sees it.)
+        if code == 409:
             for parent in _parents(url):
                 if not _exists(client, parent):
-                    _expect(client.mkcol(parent, "").status, "MKCOL")
-            status = client.mkcalendar(url).status
-        _expect(status, "MKCALENDAR")
+                    _settle(client, parent, _answer(client.mkcol(parent, "")), "MKCOL")
+            code = _answer(client.mkcalendar(url))
+        _settle(client, url, code, "MKCALENDAR")
 
 
 def _client(url: str, username: str, password: str, timeout: float) -> caldav.DAVClient:
@@ -178,12 +206,36 @@ def _client(url: str, username: str, password: str, timeout: float) -> caldav.DA
     )
 
 
+def _answer(response: caldav.davclient.DAVResponse) -> int:
+    """The status that counts; for 207 Multi-Status the first failing <response> status.
+
+    Xandikos 0.2.8 wraps single-resource errors in 207 Multi-Status: PROPFIND on a missing
+    path gives a <response> with "404 Not Found", MKCALENDAR on an existing one "403
+    Forbidden" (resource-must-be-null). Radicale 3.5 answers those with a plain 404 and 409.
+    Property-level statuses (inside <propstat>) are not looked at.
+    """
+    tree = getattr(response, "tree", None)
+    if response.status == 207 and tree is not None:
+        for element in tree.iterfind("{DAV:}response/{DAV:}status"):
+            parts = (element.text or "").split()
+            if len(parts) > 1 and parts[1].isdigit() and not 200 <= int(parts[1]) < 300:
+                return int(parts[1])
+    return response.status
+
+
 def _exists(client: caldav.DAVClient, url: str) -> bool:
-    status = client.propfind(url, "", 0).status
-    if status == 404:
+    code = _answer(client.propfind(url, "", 0))
+    if code == 404:
         return False
-    _expect(status, "PROPFIND")
+    _expect(code, "PROPFIND")
     return True
+
+
+def _settle(client: caldav.DAVClient, url: str, code: int, method: str) -> None:
+    """A failed MKCOL/MKCALENDAR is fine when the collection is there now (made meanwhile)."""
+    if not 200 <= code < 300 and _exists(client, url):
+        return
+    _expect(code, method)
 
 
 def _expect(status: int, method: str) -> None:

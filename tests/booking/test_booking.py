@@ -1,16 +1,22 @@
-"""Exactly-once booking and graceful failure, against a real Radicale and a real database."""
+"""Exactly-once booking and graceful failure, against a real database and real CalDAV servers.
+
+``calendar`` is a fresh collection on Radicale and on Xandikos in turn (tests/fixtures).
+"""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 
 import caldav
 
+from burnout_assistant.apps.processes import free_port
 from burnout_assistant.booking.appointments import BookingStatus, book, event_uid, offer_slots
-from burnout_assistant.booking.calendar import PracticeCalendar
+from burnout_assistant.booking.calendar import PracticeCalendar, ensure_calendar
 from burnout_assistant.records.leads import LeadStore
 from tests.booking.support import NOW, SETTINGS, events_around, request
+from tests.fixtures.calendar import CalendarServer
 
 
 def test_concurrent_confirmations_book_the_slot_once(calendar, store) -> None:
@@ -62,6 +68,27 @@ def test_calendar_down_keeps_the_lead_as_a_call_back_request(store, closed_port)
     assert outcome.status is BookingStatus.CALLBACK
     assert outcome.lead.kind == "callback" and wished.isoformat() in outcome.lead.preferred_times
     assert store.count_new() == 1 and store.get(outcome.lead.id).kind == "callback"
+
+
+def test_calendar_stopping_after_the_offer_keeps_a_call_back_and_books_nothing(
+    calendar_server: CalendarServer, store, tmp_path: Path
+) -> None:
+    """The server stops between offer and confirmation: the visitor's wish is kept as a
+    call-back request; back up, the calendar holds no event and the slot is offered again."""
+    port = free_port()
+    with calendar_server.start(tmp_path, port) as url:
+        calendar = PracticeCalendar(calendar_server.new_calendar_url(url), timeout=2)
+        ensure_calendar(calendar.url)
+        slot = offer_slots(calendar, SETTINGS, NOW).slots[0]
+    outcome = book(request("visitor-outage", slot.start), calendar, store, SETTINGS, NOW)
+    assert outcome.status is BookingStatus.CALLBACK
+    assert outcome.lead.preferred_times == slot.start.isoformat()
+    with calendar_server.start(tmp_path, port):
+        assert events_around(calendar, slot.start) == []
+        assert offer_slots(calendar, SETTINGS, NOW).slots[0] == slot
+        again = book(request("visitor-outage", slot.start), calendar, store, SETTINGS, NOW)
+        assert again.status is BookingStatus.BOOKED
+        assert len(events_around(calendar, slot.start)) == 1
 
 
 def test_database_down_writes_nothing_to_the_calendar(calendar, closed_port) -> None:
