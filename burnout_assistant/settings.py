@@ -90,6 +90,9 @@ class Calendar(Strict):
     url: str
     username: str = ""
     password_env: str = "CALDAV_PASSWORD"
+    # When the practice's own calendar fails the start check (apps/calendar_check.py),
+    # ./scripts/run starts on the embedded calendar instead of refusing to start.
+    fallback_to_embedded: bool = False
 
     @validator("url")
     def _url(cls, value: str) -> str:

@@ -2,22 +2,29 @@
 
 ``scripts/run`` and ``deploy/entrypoint.sh`` both ask here for the ``rasa run`` options every
 deployment shares, and ``scripts/run`` for an endpoints file whose action server follows the
-port it chose (read and written as YAML, not patched with sed).
+port it chose (read and written as YAML, not patched with sed), and for the calendar to start
+on (the practice's own one only after it passed the calendar check).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
-from burnout_assistant.config_files import load_yaml
+from burnout_assistant.config_files import load_yaml, read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+# scripts/run starts the embedded Radicale for a calendar.url on this machine.
+EMBEDDED_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+EMBEDDED_URL = "http://127.0.0.1:5232/praktijk/intake/"
 
 
 def rasa_server_args(
@@ -54,6 +61,55 @@ def installation_secret(path: Path) -> str:
     return path.read_text().strip()
 
 
+def is_embedded(url: str) -> bool:
+    """A calendar.url on this machine is the embedded Radicale that scripts/run starts."""
+    return urlsplit(url).hostname in EMBEDDED_HOSTS
+
+
+def calendar_for_start(
+    path: Path, embedded_settings: Path, *, out: Callable[[str], None] = print
+) -> tuple[str, Path] | None:
+    """The calendar to start on: ("embedded" | "own" | "fallback", settings file), or None
+    when the assistant must not start (the Dutch reasons went to ``out``).
+
+    A failing calendar of the practice's own would leave visitors without times to book, so
+    the assistant does not start on it; ``calendar.fallback_to_embedded`` starts it on the
+    embedded calendar instead, from a copy of the settings with only calendar.url changed.
+    """
+    from burnout_assistant.apps.calendar_check import run_checks
+    from burnout_assistant.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(path)
+    except SettingsError as exc:
+        out(str(exc))
+        return None
+    if is_embedded(settings.calendar.url):
+        return "embedded", path
+    out("De eigen agenda van de praktijk wordt gecontroleerd:")
+    if all(step.ok for step in run_checks(path, on_step=lambda step: out(step.render()))):
+        return "own", path
+    if not settings.calendar.fallback_to_embedded:
+        out("De assistent start niet, want de agenda werkt nog niet. Los het bovenstaande op "
+            "(./scripts/calendar-check controleert het opnieuw). Wil je intussen toch starten "
+            "met de ingebouwde agenda, zet dan in practice.yml onder calendar: "
+            "fallback_to_embedded: true")
+        return None
+    raw = read_yaml(path, "de praktijkinstellingen", SettingsError)
+    raw["calendar"]["url"] = EMBEDDED_URL
+    embedded_settings.parent.mkdir(parents=True, exist_ok=True)
+    embedded_settings.write_text(
+        f"# Written by scripts/run: {path} on the embedded calendar, because the practice's own\n"
+        "# calendar failed the start check. Edit practice.yml, not this file.\n"
+        + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    load_settings(embedded_settings)
+    out("Let op: de assistent start met de ingebouwde agenda in plaats van je eigen agenda "
+        "(calendar.fallback_to_embedded). Nieuwe afspraken komen dan in de agenda op deze "
+        "computer (run/radicale), niet in je eigen agenda. Los het bovenstaande op en start "
+        "opnieuw.")
+    return "fallback", embedded_settings
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -66,7 +122,26 @@ def main(argv: list[str] | None = None) -> int:
     ends.add_argument("--out", type=Path, required=True)
     secret = commands.add_parser("secret", help="print the secret in FILE, made if missing")
     secret.add_argument("file", type=Path)
+    calendar = commands.add_parser(
+        "calendar", help="check the practice's own calendar; write the calendar kind and the "
+        "settings file to start with to --choice-file (exit 1: do not start)")
+    calendar.add_argument("--settings", type=Path, default=None,
+                          help="default: $PRACTICE_SETTINGS or practice.yml")
+    calendar.add_argument("--embedded-settings", type=Path,
+                          default=Path("run/practice.embedded.yml"))
+    calendar.add_argument("--choice-file", type=Path, default=Path("run/calendar.choice"))
     args = parser.parse_args(argv)
+    if args.command == "calendar":
+        # booking.calendar logs each failure in English; the check says it in Dutch.
+        logging.basicConfig(level=logging.ERROR)
+        path = Path(args.settings or os.environ.get("PRACTICE_SETTINGS") or "practice.yml")
+        choice = calendar_for_start(path, args.embedded_settings,
+                                    out=lambda text: print(text, flush=True))
+        if choice is None:
+            return 1
+        args.choice_file.parent.mkdir(parents=True, exist_ok=True)
+        args.choice_file.write_text(f"{choice[0]}\n{choice[1].resolve()}\n", encoding="utf-8")
+        return 0
     if args.command == "secret":
         print(installation_secret(args.file))
         return 0
