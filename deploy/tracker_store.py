@@ -1,4 +1,16 @@
-"""PostgreSQL tracker store for the scaled deployment that survives a database restart.
+"""Rasa's SQL tracker store, made cheap per turn and able to survive a database restart.
+
+``CachedSQLTrackerStore`` (the embedded default and the base of the scaled store): Rasa loads
+the conversation from the database on every turn, decoding and replaying every event since the
+session started, so a turn cost more the longer the conversation ran (bench/PROFILE.md). This
+store keeps the trackers it last loaded or saved in memory (a bounded LRU) and, per turn, only
+asks the database whether the conversation is still what it holds: the number of events and
+the newest id of that sender, one indexed query. Anything else (another process or Sanic
+worker that added events, retention or erasure that deleted them) makes it load from the
+database as Rasa does. The lock store serialises the turns of one conversation, so no two
+processes write the same conversation at once.
+
+``ReconnectingSQLTrackerStore`` for the scaled deployment:
 
 Why not Rasa's own ``type: SQL``: its engine has no pool pre-ping, so after PostgreSQL restarts
 the first query of every pooled connection fails. Rasa's ``FailSafeTrackerStore`` then answers
@@ -11,8 +23,10 @@ This subclass changes two things and nothing else: pooled connections are checke
 for a bounded time, which covers a restart or fail-over of a few seconds. A longer outage
 still ends in Rasa's own fallback, with the error in the log.
 
-Used in ``endpoints.scaled.yml`` as ``type: deploy.tracker_store.ReconnectingSQLTrackerStore``
-(Rasa puts its working directory, the project root, on the import path).
+Used in ``endpoints.yml`` as ``type: deploy.tracker_store.CachedSQLTrackerStore`` and in
+``endpoints.scaled.yml`` as ``type: deploy.tracker_store.ReconnectingSQLTrackerStore`` (Rasa puts
+its working directory, the project root, on the import path). ``cache_size`` in either sets how
+many conversations are kept (default 200; 0 turns the cache off).
 """
 
 from __future__ import annotations
@@ -24,18 +38,80 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
+
+from burnout_assistant.bounded import LruDict
 
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 20.0
 RETRY_PAUSE = 0.5
+DEFAULT_CACHE_SIZE = 200  # conversations; a long one is a few hundred kB in memory
 T = TypeVar("T")
+Stamp = tuple[int, int | None]  # (events stored for the sender, newest event id)
 
 
-class ReconnectingSQLTrackerStore(SQLTrackerStore):
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` that loads a conversation from the database only when it changed."""
+
+    def __init__(self, *args: Any, cache_size: int | str = DEFAULT_CACHE_SIZE,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        size = int(cache_size)
+        self._cache: LruDict[str, tuple[Stamp, DialogueStateTracker]] | None = (
+            LruDict(size) if size > 0 else None)
+
+    def _stamp(self, sender_id: str) -> Stamp:
+        """What the database holds for this sender, in one indexed query."""
+        event = self.SQLEvent
+        with self.session_scope() as session:
+            count, newest = session.query(
+                sa.func.count(event.id), sa.func.max(event.id)
+            ).filter(event.sender_id == sender_id).one()
+        return int(count), newest
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        if self._cache is None or fetch_events_from_all_sessions:
+            return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        stamp = self._stamp(sender_id)
+        cached = self._cache.get(sender_id)
+        if cached is not None and cached[0] == stamp:
+            return cached[1].copy()  # the caller adds events to what it gets
+        tracker = await super()._retrieve(sender_id, False)
+        if tracker is None:
+            self._cache.pop(sender_id, None)
+        elif self._stamp(sender_id) == stamp:  # nothing was written while it loaded
+            self._cache[sender_id] = (stamp, tracker.copy())
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        if self._cache is not None:
+            self._cache[tracker.sender_id] = (
+                self._stamp(tracker.sender_id), self._as_loaded(tracker))
+
+    def _as_loaded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
+        """The tracker as loading it would give: only the events of the latest session.
+
+        Rasa's query keeps the events from the newest ``session_started`` on (by timestamp);
+        a turn that began a new session holds the old session's events in memory too.
+        """
+        events = list(tracker.events)
+        starts = [i for i, e in enumerate(events) if isinstance(e, SessionStarted)]
+        if not starts or starts[-1] == 0:
+            return tracker.copy()
+        begun = events[starts[-1]].timestamp
+        kept = [e for e in events[starts[-1]:] if e.timestamp >= begun]
+        return DialogueStateTracker.from_events(
+            tracker.sender_id, kept, self.domain.slots if self.domain else None)
+
+
+class ReconnectingSQLTrackerStore(CachedSQLTrackerStore):
     """``SQLTrackerStore`` with pre-ping and a bounded retry while the database is away."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -64,10 +140,11 @@ class ReconnectingSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         return await self._retrying(
             "retrieve",
-            lambda: SQLTrackerStore._retrieve(self, sender_id, fetch_events_from_all_sessions),
+            lambda: CachedSQLTrackerStore._retrieve(
+                self, sender_id, fetch_events_from_all_sessions),
         )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         # Without an event broker the base save only writes; a retry appends exactly the
         # events not yet stored, since a failed commit wrote nothing.
-        await self._retrying("save", lambda: SQLTrackerStore.save(self, tracker))
+        await self._retrying("save", lambda: CachedSQLTrackerStore.save(self, tracker))

@@ -98,7 +98,8 @@ def running_assistant(
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{workdir}/tracker.db"\n'
+        f'tracker_store:\n  type: deploy.tracker_store.CachedSQLTrackerStore\n'
+        f'  dialect: sqlite\n  db: "{workdir}/tracker.db"\n'
     )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
     auth_token = secrets.token_urlsafe(24)
