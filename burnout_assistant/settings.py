@@ -136,6 +136,22 @@ class Retention(Strict):
     lead_days: int = Field(365, gt=0)
 
 
+class Backups(Strict):
+    """Where ``./scripts/backup`` and the daily job write archives (docs/backup.md)."""
+
+    directory: str = "run/backups"
+    keep: int = Field(7, ge=1, le=366)  # the newest this many archives stay, older ones go
+    daily: bool = True  # the jobs make one archive a day
+    # The embedded Radicale's storage folder (``./scripts/run``); absent: no calendar in it.
+    calendar_storage: str = "run/radicale"
+    # A Fernet key (``./scripts/backup --new-key``) in this variable encrypts every archive.
+    key_env: str = "BACKUP_KEY"
+
+    @property
+    def key(self) -> str:
+        return os.environ.get(self.key_env, "").strip()
+
+
 class Limits(Strict):
     max_message_chars: int = Field(1000, ge=50, le=20000)
     # Per sender, over all channels (a token bucket): up to `burst` messages at once, e.g. a
@@ -194,6 +210,7 @@ class Settings(Strict):
     notifications: Notifications = Field(default_factory=Notifications)
     leads: Leads = Field(default_factory=Leads)
     retention: Retention = Field(default_factory=Retention)
+    backups: Backups = Field(default_factory=Backups)
     limits: Limits = Field(default_factory=Limits)
     channels: Channels = Field(default_factory=Channels)
     dashboard: Dashboard = Field(default_factory=Dashboard)

@@ -5,17 +5,23 @@ Mail is not a safe place for health data: the staff mail says who to call and wh
 to the dashboard for what the person asked and answered; check answers, band and topics are
 never put in a message. Without an SMTP host (the embedded default) each message is written
 as a ``.eml`` file to the outbox folder, so staff still see it and no mail server is needed.
+
+Sent mail cannot be recalled: when a lead is erased, staff get a notice naming only the
+booking code (:func:`staff_erasure_message`) and the outbox copies of its mails are deleted.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import ssl
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from email import message_from_bytes
 from email.message import EmailMessage
+from email.policy import default as default_policy
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -29,6 +35,8 @@ from burnout_assistant.settings import Notifications, Practice, Settings
 log = logging.getLogger(__name__)
 
 SMTP_TIMEOUT_SECONDS = 10
+# Marks the erasure notice, so deleting a lead's outbox copies leaves the notice itself.
+NOTICE_HEADER = "X-Assistant-Notice"
 
 CHANNELS = {
     "web": "chat op de website",
@@ -172,6 +180,24 @@ def visitor_confirmation_message(
     )
 
 
+def staff_erasure_message(reference: str, to: Sequence[str] = ()) -> EmailMessage:
+    """Staff are asked to delete earlier mails about an erased lead: sent mail cannot be
+    recalled. Names the booking code only, so this mail holds nothing to delete itself."""
+    lines = [
+        f"Op verzoek zijn alle gegevens bij referentie {reference} gewist uit de assistent:",
+        "de aanvraag, het gesprek en een eventuele afspraak in de agenda.",
+        "",
+        "Mails die al over deze referentie zijn verstuurd, kunnen wij niet terughalen.",
+        "Verwijder ze daarom zelf: zoek in je mailbox op de referentie en wis de berichten",
+        "(ook uit de map Verwijderde items en uit doorgestuurde mails).",
+        "",
+        "Dit bericht is automatisch verstuurd door de digitale assistent van de praktijk.",
+    ]
+    message = compose_mail(f"Gegevens gewist: ref {reference}", "\n".join(lines) + "\n", to=to)
+    message[NOTICE_HEADER] = "erasure"
+    return message
+
+
 def mails_after_booking(lead: Lead, settings: Settings) -> list[EmailMessage]:
     """Staff hear of every new lead; the visitor gets a confirmation of a booked call when they
     left an email address (a call-back request is confirmed in the chat only)."""
@@ -262,6 +288,30 @@ class Mailer:
             log.warning("mail not sent: %s", type(exc).__name__)
             raise MailUnavailable(f"mail not sent ({type(exc).__name__})") from exc
 
+    def delete_outbox_copies(self, reference: str) -> int:
+        """Delete the outbox files of every mail about this booking code; returns how many.
+
+        Each mail about a lead carries its booking code in the subject or the text (staff
+        mails, confirmations, reminders, changes), which is how its copies are found. The
+        erasure notice itself stays.
+        """
+        outbox = Path(self.settings.outbox_dir)
+        if not outbox.is_dir():
+            return 0
+        pattern = re.compile(rf"(?<![0-9A-Z]){re.escape(reference)}(?![0-9A-Z])")
+        deleted = 0
+        for path in sorted(outbox.glob("*.eml")):
+            try:
+                message = message_from_bytes(path.read_bytes(), policy=default_policy)
+                if message[NOTICE_HEADER] or not pattern.search(_searchable(message)):
+                    continue
+                path.unlink()
+            except OSError as exc:
+                log.warning("outbox copy not deleted: %s", type(exc).__name__)
+                raise MailUnavailable("outbox not writable") from exc
+            deleted += 1
+        return deleted
+
     def _write_outbox(self, message: EmailMessage) -> Path:
         outbox = Path(self.settings.outbox_dir)
         stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
@@ -275,3 +325,13 @@ class Mailer:
             log.warning("mail not written to the outbox: %s", type(exc).__name__)
             raise MailUnavailable("outbox not writable") from exc
         return path
+
+
+def _searchable(message: EmailMessage) -> str:
+    """Subject and plain text of a mail, decoded (quoted-printable, base64)."""
+    body = message.get_body(preferencelist=("plain",))
+    try:
+        text = body.get_content() if body is not None else ""
+    except (LookupError, ValueError):  # an unknown charset: the raw text still shows codes
+        text = str(body.get_payload())
+    return f"{message.get('Subject', '')}\n{text}"
