@@ -6,7 +6,7 @@ folder is read under Radicale's own shared storage lock, so no event is half-wri
 the calendar goes first, so a booking made during the backup is at worst a lead without its
 event, which the jobs write again. The archive holds health data: it is written owner-only
 (umask 077, file 0600, folder 0700) and, with a key in ``backups.key_env``, encrypted with
-Fernet (``cryptography``, already installed as a dependency of Rasa). docs/backup.md explains
+Fernet (``cryptography``, declared in pyproject.toml). docs/backup.md explains
 it for a practice owner; ``restore.py`` puts an archive back.
 """
 

@@ -8,8 +8,9 @@ Every lead erased on request leaves one line in the erasure log (``erasure_log``
 code, its id and when, nothing personal. A backup taken before the erasure still holds the lead,
 so a restore carries the current log forward and erases those leads again
 (``privacy/restore.py``), and the jobs send staff the mail that asks them to delete the earlier
-mails about that booking code. The table is not part of the Alembic models on purpose: it is
-created on first use and outlives a restore of an older schema (docs/backup.md).
+mails about that booking code. The table is ``schema.ErasureLogEntry``, made by migration 0006;
+reading the log of a database that predates it (a backup or restore before the assistant has
+migrated it) finds no erasures, which is what such a database holds.
 """
 
 from __future__ import annotations
@@ -19,22 +20,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, and_, delete, select, update
+from sqlalchemy import Table, and_, delete, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from burnout_assistant.records.database import Database, UTCDateTime, as_utc, utc_now
-from burnout_assistant.records.references import REFERENCE_LENGTH
-from burnout_assistant.records.schema import ErasureRequest, Lead, LeadEvent, SlotClaim
-
-# Outside ``schema.metadata`` (see the module doc): created by :func:`_erasure_log` when needed.
-ERASURE_LOG = Table(
-    "erasure_log", MetaData(),
-    Column("reference", String(REFERENCE_LENGTH), primary_key=True),
-    Column("lead_id", Integer, primary_key=True),
-    Column("erased_at", UTCDateTime, nullable=False),
-    Column("announced_at", UTCDateTime, nullable=True),  # staff mailed about it
+from burnout_assistant.records.database import Database, as_utc, utc_now
+from burnout_assistant.records.schema import (
+    ErasureLogEntry,
+    ErasureRequest,
+    Lead,
+    LeadEvent,
+    SlotClaim,
 )
+
+# The log is read and written as a table (rows of plain values, an INSERT that skips lines
+# already there), not as ORM objects.
+ERASURE_LOG: Table = ErasureLogEntry.__table__
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ class ErasureQueue(Database):
         always logged (the chat's erasure job and the dashboard's "Wissen" both come here).
         """
         with self.transaction() as session:
-            log = _erasure_log(session)
+            log = ERASURE_LOG
             leads = session.execute(
                 select(Lead.id, Lead.reference).where(Lead.sender_id == sender_id)).all()
             if leads:  # a line already there (a concurrent erasure of the same lead) stays
@@ -96,7 +97,9 @@ class ErasureQueue(Database):
     def erasure_log(self) -> list[ErasedLead]:
         """Every logged erasure, oldest first."""
         with self.transaction() as session:
-            log = _erasure_log(session)
+            if not inspect(session.connection()).has_table(ERASURE_LOG.name):
+                return []  # not migrated to 0006 yet: nothing can have been logged here
+            log = ERASURE_LOG
             rows = session.execute(select(log).order_by(log.c.erased_at, log.c.lead_id))
             return [ErasedLead(**row._mapping) for row in rows]
 
@@ -108,7 +111,7 @@ class ErasureQueue(Database):
         """
         added = 0
         with self.transaction() as session:
-            log = _erasure_log(session)
+            log = ERASURE_LOG
             for entry in entries:
                 key = and_(log.c.reference == entry.reference, log.c.lead_id == entry.lead_id)
                 row = session.execute(select(log).where(key)).first()
@@ -133,7 +136,7 @@ class ErasureQueue(Database):
         Both must match: after a restore a new lead may get an erased lead's id again.
         """
         with self.transaction() as session:
-            log = _erasure_log(session)
+            log = ERASURE_LOG
             rows = session.execute(
                 select(Lead, log).join(log, and_(log.c.lead_id == Lead.id,
                                                  log.c.reference == Lead.reference))
@@ -148,7 +151,7 @@ class ErasureQueue(Database):
 
     def mark_announced(self, entry: ErasedLead) -> None:
         with self.transaction() as session:
-            log = _erasure_log(session)
+            log = ERASURE_LOG
             session.execute(update(log).where(
                 log.c.reference == entry.reference, log.c.lead_id == entry.lead_id,
             ).values(announced_at=utc_now()))
@@ -173,12 +176,6 @@ class ErasureQueue(Database):
             return 0
         with self.transaction() as session:
             return _delete(session, select(Lead.id).where(Lead.id.in_(ids)))
-
-
-def _erasure_log(session: Session) -> Table:
-    """The log table, created on first use in this database."""
-    ERASURE_LOG.create(session.connection(), checkfirst=True)
-    return ERASURE_LOG
 
 
 def _insert_new(session: Session, table: Table) -> Any:

@@ -145,3 +145,23 @@ class ErasureRequest(Base):
 
     sender_id = Column(String(255), primary_key=True)
     requested_at = Column(UTCDateTime, nullable=False, default=utc_now)
+
+
+class ErasureLogEntry(Base):
+    """One lead erased on request: its booking code, its id and when; nothing personal.
+
+    A backup made before the erasure still holds the lead, so a restore carries this log
+    forward and erases such leads again (``privacy/restore.py``, docs/backup.md). No foreign
+    key to ``leads``: the line is meant to outlive the lead. ``records/erasure_queue.py``
+    reads and writes it.
+    """
+
+    __tablename__ = "erasure_log"
+
+    reference = Column(String(REFERENCE_LENGTH), primary_key=True)
+    lead_id = Column(Integer, primary_key=True, autoincrement=False)
+    erased_at = Column(UTCDateTime, nullable=False)
+    announced_at = Column(UTCDateTime, nullable=True)  # staff were mailed about it
+
+    def __repr__(self) -> str:
+        return f"<ErasureLogEntry ref={self.reference} lead={self.lead_id}>"
