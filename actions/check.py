@@ -11,6 +11,7 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import button_dicts
 from burnout_assistant.check.questionnaire import (
@@ -20,9 +21,10 @@ from burnout_assistant.check.questionnaire import (
 )
 from burnout_assistant.dialogue.check_flow import (
     Button,
+    CheckStep,
     handle_reply,
     is_in_progress,
-    question_prompt,
+    prompt_after,
     with_echo,
 )
 from burnout_assistant.language.topics import faq_key
@@ -45,6 +47,17 @@ def _wants_fix(tracker: Tracker) -> bool:
     """The "Vorige antwoord aanpassen" button: its payload carries the check_fix entity."""
     entities = tracker.latest_message.get("entities") or []
     return any(e.get("entity") == "check_fix" for e in entities)
+
+
+def _answered_by_another_action(tracker: Tracker, form: str) -> bool:
+    """Another action ran since the visitor's last message: the check was just started, or
+    the form comes back after a question was answered or an interruption was handled."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") not in (form, "action_listen"):
+            return True
+    return False
 
 
 class ActionStartCheck(Action):
@@ -76,26 +89,44 @@ class ActionStartCheck(Action):
         ]
 
 
-class ActionAskCheckAnswer(Action):
-    """Asks the next unanswered question with its buttons."""
-
-    def name(self) -> str:
-        return "action_ask_check_answer"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        if tracker.get_slot(CHECK_STOP_ASKED):
-            return []  # "wil je stoppen?" is the open question now
-        noted = tracker.get_slot(CHECK_NOTED)
-        text, buttons = question_prompt(current_questionnaire(), _answers(tracker), noted)
-        dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
-        return [SlotSet(CHECK_NOTED, None)] if noted else []
-
-
 class ValidateSymptomCheckForm(FormValidationAction):
+    """Reads the answer and asks the next question, in one call from the form.
+
+    The domain has no ``action_ask_check_answer``: Rasa's form then asks nothing itself, and
+    every path into the form (an answer, activation, coming back after a question or an
+    interruption) passes through this validator once, which asks what comes next. A message
+    that is no answer at all (a crisis, say) gets nothing from here, so Rasa's form rejects it
+    and the rules answer it instead.
+    """
+
     def name(self) -> str:
         return "validate_symptom_check_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        if not events and not _answered_by_another_action(tracker, self.form_name()):
+            return events  # nothing read from this message: the form rejects it
+        after = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+        def slot(name: str) -> Any:
+            return after[name] if name in after else tracker.get_slot(name)
+
+        step = CheckStep(
+            answers=dict(slot(CHECK_ANSWERS) or {}),
+            stop_asked=bool(slot(CHECK_STOP_ASKED)),
+            finished=slot(CHECK_ANSWER) == DONE,
+            noted=slot(CHECK_NOTED),
+        )
+        prompt = prompt_after(current_questionnaire(), step)
+        if prompt is None:
+            return events
+        text, buttons = prompt
+        dispatcher.utter_message(text=text, buttons=button_dicts(buttons))
+        # The echo went out with this question. At activation the slot event also tells the
+        # form that validation ran, so it does not call this action a second time.
+        return [*events, SlotSet(CHECK_NOTED, None)]
 
     async def validate_check_answer(
         self,

@@ -105,6 +105,21 @@ def question_prompt(
     return with_echo(questionnaire, f"{prefix} {question.text}", buttons, noted)
 
 
+def prompt_after(
+    questionnaire: Questionnaire, step: CheckStep
+) -> tuple[str, list[Button]] | None:
+    """The question to ask after a step, or None when the check ends or waits for "stop?".
+
+    The form's validator asks it in the same action-server call that read the answer: one
+    round trip per answer instead of a second one to an ask action.
+    """
+    if step.finished or step.stop_asked:
+        return None
+    if questionnaire.next_question(step.answers) is None:
+        return None
+    return question_prompt(questionnaire, step.answers, step.noted)
+
+
 def with_echo(
     questionnaire: Questionnaire, text: str, buttons: list[Button], noted: str | None
 ) -> tuple[str, list[Button]]:
