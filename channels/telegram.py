@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -39,7 +40,7 @@ from burnout_assistant.apps.telegram import (
     render_replies,
     secret_matches,
 )
-from burnout_assistant.apps.telegram_buttons import CallbackPayloads
+from burnout_assistant.apps.telegram_buttons import STALE_BUTTON_TEXT, CallbackPayloads
 from burnout_assistant.settings import current_settings
 from channels.common import answered, refusal
 
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024  # updates are a few kB; anything bigger is not from Telegram
 MAX_RETRY_AFTER = 5.0  # seconds we wait once when Telegram says "slow down"
+RECENT_EVENTS = 60  # where a pressed button's message is looked for (a few turns back)
 
 
 class TelegramInput(InputChannel):
@@ -116,6 +118,10 @@ class TelegramInput(InputChannel):
             except Exception as exc:  # malformed update: a short answer, no stack trace
                 log.warning("telegram update rejected: %s", type(exc).__name__)
                 return response.text("Ongeldige update.", status=400)
+            if incoming.reply == STALE_BUTTON_TEXT and incoming.chat_id is not None:
+                agent = getattr(request.app.ctx, "agent", None)
+                if await self.learn_recent_buttons(agent, incoming.sender_id):
+                    incoming = read_update(update, self._callbacks)
             if incoming.chat_id is None:
                 return response.text("ok")
             try:
@@ -127,6 +133,31 @@ class TelegramInput(InputChannel):
             return response.text("ok")
 
         return telegram
+
+    async def learn_recent_buttons(self, agent: Any, sender_id: str) -> bool:
+        """Learn the tokens of the buttons recently sent in this conversation.
+
+        A pressed token may have been handed out by another Sanic worker or replica, or
+        before a restart; the tracker store is shared by all of them, so the conversation's
+        own recent bot messages say what the token stood for. False when nothing was found.
+        """
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return False
+        try:
+            tracker = await store.retrieve(sender_id)
+        except Exception as exc:  # the store is down: the stale-button reply stays
+            log.warning("telegram buttons not looked up: %s", type(exc).__name__)
+            return False
+        if tracker is None:
+            return False
+        payloads = [button["payload"]
+                    for event in list(tracker.events)[-RECENT_EVENTS:]
+                    if isinstance(event, BotUttered)
+                    for button in (event.data or {}).get("buttons") or []
+                    if isinstance(button, dict) and isinstance(button.get("payload"), str)]
+        self._callbacks.learn(payloads)
+        return bool(payloads)
 
     async def _handle(
         self,

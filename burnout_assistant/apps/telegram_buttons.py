@@ -11,8 +11,10 @@
    (:class:`CallbackPayloads`).
 3. A press arrives as a ``callback_query``; :meth:`CallbackPayloads.payload_for` maps its data
    back to the payload, and the channel hands that payload to Rasa as the message text. A
-   token this process does not know (after a restart, or from another replica) maps to None:
-   the visitor gets :data:`STALE_BUTTON_TEXT`, never a guess.
+   token this process does not know (sent by another Sanic worker or replica, or before a
+   restart) is looked for among the conversation's recent buttons in the shared tracker store
+   (:meth:`CallbackPayloads.learn`, called by the channel); only when it is not there either
+   does the visitor get :data:`STALE_BUTTON_TEXT`, never a guess.
 
 Typed text never takes this way: ``telegram.text_for_assistant`` drops the leading slash, so
 only a button (or the ``/start`` and ``/stop`` commands) reaches Rasa as an intent.
@@ -57,6 +59,11 @@ class CallbackPayloads:
         with self._lock:
             self._tokens[token] = payload
         return token
+
+    def learn(self, payloads: Iterable[str]) -> None:
+        """Know these payloads' tokens too (buttons another process sent)."""
+        for payload in payloads:
+            self.data_for(payload)
 
     def payload_for(self, data: str | None) -> str | None:
         """The payload behind pressed callback data; None for no data or an unknown token."""
