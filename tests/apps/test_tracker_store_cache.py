@@ -183,3 +183,28 @@ def test_memory_is_bounded(rasa_parts, tmp_path: Path) -> None:
     assert list(store._cache) == ["b", "c"]
     assert run(store.retrieve("a")) is not None  # loaded from the database again
     store.engine.dispose()
+
+
+def test_a_turn_saves_without_counting_and_stores_what_rasa_would(
+        rasa_parts, stores, monkeypatch) -> None:
+    r = rasa_parts
+    cached, _, rasa_store = stores
+    tracker = r["Tracker"]("gijs", r["domain"].slots)
+    turn(r, tracker, "een")
+    run(cached.save(tracker))  # nothing loaded before: Rasa's count query
+    counted = []
+    original = r["SQL"]._additional_events
+
+    def spy(self, session, tracker):
+        counted.append(1)
+        return original(self, session, tracker)
+
+    monkeypatch.setattr(r["SQL"], "_additional_events", spy)
+    for text in ("twee", "drie"):
+        tracker = run(cached.retrieve("gijs"))
+        turn(r, tracker, text, name="Gijs")
+        run(cached.save(tracker))
+    assert counted == []
+    stored = run(rasa_store.retrieve("gijs"))
+    assert [e.as_dict() for e in stored.events] == [e.as_dict() for e in tracker.events]
+    assert cached._stamp("gijs") == cached._cache.peek("gijs")[0]  # known without a query
