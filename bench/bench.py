@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/bench.py            # full run, writes bench/RESULTS.md
     .venv/bin/python bench/bench.py --quick    # smoke run (epochs capped, few messages)
+    .venv/bin/python bench/bench.py visitors   # visitor-shaped traffic vs the moodbot
+                                               # (bench/visitor_bench.py)
 
 Both configurations are trained one after the other on the same seeded 80/20 split of
 data/nlu (plus domain.yml and data/rules), each with a cold Rasa cache; that wall time is the
@@ -265,6 +267,11 @@ def write_results(path: Path, body: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if given[:1] == ["visitors"]:
+        from bench import visitor_bench
+
+        return visitor_bench.main(given[1:])
     args = parse_args(argv)
     load_before = os.getloadavg()
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # nothing leaves the machine

@@ -39,6 +39,7 @@ if not __package__:  # run as a script: import the bench package from the projec
     sys.path[0] = str(ROOT)
 
 from bench.load import CONVERSATION, percentile  # noqa: E402
+from bench.visitors import SHAPES, Shape  # noqa: E402
 from burnout_assistant.apps.radicale_server import running_radicale  # noqa: E402
 from devtools.servers import (  # noqa: E402
     free_port,
@@ -195,8 +196,12 @@ def start_action_server(workdir: Path, env: dict[str, str]) -> tuple[subprocess.
     return proc, f"http://127.0.0.1:{port}/webhook"
 
 
+FAQ_SHAPE = Shape("faq", CONVERSATION, "the earlier bench conversation: mostly FAQ questions")
+
+
 async def run_turns(
-    model: Path, endpoints: Path, conversations: int, profiler, experiments: list[str]
+    model: Path, endpoints: Path, conversations: int, profiler, experiments: list[str],
+    shape: Shape = FAQ_SHAPE,
 ) -> Timers:
     from rasa.core.agent import load_agent
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -215,13 +220,16 @@ async def run_turns(
 
     async def conversation(measure: bool) -> None:
         sender = f"profile-{uuid.uuid4().hex[:8]}"
-        for text in CONVERSATION:
-            message = UserMessage(text, CollectingOutputChannel(), sender)
+        replies: list[dict] = []
+        for index in range(len(shape.turns)):
+            output = CollectingOutputChannel()
+            message = UserMessage(shape.text(index, replies), output, sender)
             if measure and profiler:
                 profiler.enable()
             started = time.perf_counter()
             await agent.handle_message(message)
             timers.add("turn total (in-process)", time.perf_counter() - started)
+            replies = output.messages
             if measure and profiler:
                 profiler.disable()
             if measure:
@@ -236,7 +244,7 @@ async def run_turns(
     return timers
 
 
-def summarise(timers: Timers) -> list[str]:
+def summarise(timers: Timers, shape: Shape = FAQ_SHAPE) -> list[str]:
     turns = len(timers.turns)
     every = {p for t in timers.turns for p in t}
     spent = {p: sum(t.get(p, (0.0, 0))[0] for t in timers.turns) for p in every}
@@ -264,16 +272,16 @@ def summarise(timers: Timers) -> list[str]:
         lines.append(f"action server posts: {len(sizes)}, JSON body mean "
                      f"{sum(sizes) / len(sizes) / 1000:.1f} kB (domain part "
                      f"{sum(domain) / len(domain) / 1000:.1f} kB), max {max(sizes) / 1000:.1f} kB")
-    per_message: dict[str, list[float]] = defaultdict(list)
-    for i, turn in enumerate(timers.turns):
-        per_message[CONVERSATION[i % len(CONVERSATION)]].append(
-            turn.get("turn total (in-process)", (0, 0))[0] * 1000)
-    lines.append("turn time by message (mean ms; action round trips per turn):")
-    for i, text in enumerate(CONVERSATION):
-        trips = [t.get("action server round trip", (0, 0))[1]
-                 for j, t in enumerate(timers.turns) if j % len(CONVERSATION) == i]
-        lines.append(f"  {sum(per_message[text]) / len(per_message[text]):6.1f} ms, "
-                     f"{sum(trips) / len(trips):.1f} trips  {text!r}")
+    length = len(shape.turns)
+    lines.append("turn time by position (mean ms; action round trips; tracker retrieve ms):")
+    for i, turn in enumerate(shape.turns):
+        mine = [t for j, t in enumerate(timers.turns) if j % length == i]
+        total_ms = sum(t.get("turn total (in-process)", (0, 0))[0] for t in mine) * 1000
+        trips = sum(t.get("action server round trip", (0, 0))[1] for t in mine)
+        retrieve = sum(t.get("tracker store retrieve", (0, 0))[0] for t in mine) * 1000
+        label = turn if isinstance(turn, str) else f"<{turn.__name__}>"
+        lines.append(f"  {i + 1:2d} {total_ms / len(mine):6.1f} ms, {trips / len(mine):.1f} trips,"
+                     f" retrieve {retrieve / len(mine):5.1f}  {label!r}")
     return lines
 
 
@@ -311,6 +319,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, help="default: the project's cached model")
     parser.add_argument("--conversations", type=int, default=5)
+    parser.add_argument("--shape", choices=["faq", *sorted(SHAPES)], default="faq",
+                        help="the conversation played (bench/visitors.py); faq: the old one")
     parser.add_argument("--cprofile", action="store_true", help="also profile with cProfile")
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP timings")
     parser.add_argument("--experiment", action="append", default=[], choices=sorted(EXPERIMENTS),
@@ -337,15 +347,17 @@ def main() -> None:
                 endpoints = workdir / "endpoints.yml"
                 endpoints.write_text(
                     f'action_endpoint:\n  url: "{action_url}"\n'
-                    f'tracker_store:\n  type: SQL\n  dialect: sqlite\n'
+                    f'tracker_store:\n  type: deploy.tracker_store.CachedSQLTrackerStore\n'
+                    f'  dialect: sqlite\n'
                     f'  db: "{workdir}/tracker.db"\n')
+                shape = FAQ_SHAPE if args.shape == "faq" else SHAPES[args.shape]
                 timers = asyncio.run(run_turns(args.model, endpoints, args.conversations,
-                                               profiler, args.experiment))
+                                               profiler, args.experiment, shape))
             finally:
                 actions.terminate()
                 actions.wait(timeout=20)
             lines = [f"model: {args.model.name}; experiments: {args.experiment or 'none'}",
-                     *summarise(timers)]
+                     *summarise(timers, shape)]
             if not args.no_http:
                 serve = workdir / "serve"
                 serve.mkdir()

@@ -115,14 +115,24 @@ def post_message(url: str, sender: str, text: str, timeout: float = 60) -> Reply
 
 
 def _stop(proc: subprocess.Popen | None) -> None:
+    """Terminate a server and, should it leave any behind, its Sanic worker processes."""
+    import psutil
+
     if proc is None or proc.poll() is not None:
         return
+    try:
+        workers = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        workers = []
     proc.terminate()
     try:
         proc.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=STOP_SECONDS)
+    _, alive = psutil.wait_procs(workers, timeout=STOP_SECONDS)
+    for worker in alive:
+        worker.kill()
 
 
 def _rasa_bin() -> str:
@@ -187,15 +197,19 @@ class Replica:
 
 
 def _launch_rasa(
-    replica: Replica, model: Path, endpoints: Path, auth_token: str, settings_file: Path | None
+    replica: Replica, model: Path, endpoints: Path, auth_token: str, settings_file: Path | None,
+    workers: int = 1,
 ) -> None:
     log = replica.rasa_log.open("a")
     replica._logs.append(log)
+    # Sanic workers: processes sharing the port, each with its own model; Rasa allows more
+    # than one only with a lock store that works across processes (Redis here).
+    env = {**replica.env, "SANIC_WORKERS": str(workers)}
     replica.rasa = subprocess.Popen(
         [_rasa_bin(), "run", "--model", str(model), "--endpoints", str(endpoints),
          *rasa_server_args(settings_file, auth_token),
          "--port", str(replica.rasa_port), "--interface", "127.0.0.1"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=replica.env,
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
     )
 
 
@@ -231,8 +245,12 @@ def running_replicas(
     env: dict[str, str] | None = None,
     endpoints: Path = SCALED_ENDPOINTS,
     load_seconds: float = 600,
+    rasa_workers: int = 1,
 ) -> Iterator[ReplicaSet]:
     """``count`` Rasa servers, replica i calling action server i, all on the shared stores.
+
+    ``rasa_workers`` Sanic worker processes per Rasa server (one core each); the action
+    servers keep one (a round trip is a few ms of their time against tens in Rasa).
 
     Every process starts at once (a Rasa server takes 30-60 s and ~1.2 GB to load its
     model), and all are stopped on the way out, even when starting failed. A list of
@@ -256,7 +274,7 @@ def running_replicas(
             )
             stack.callback(replica.stop)
             replicas.append(replica)
-            _launch_rasa(replica, model, endpoints, auth_token, settings_file)
+            _launch_rasa(replica, model, endpoints, auth_token, settings_file, rasa_workers)
         for replica in replicas:
             replica.start_actions()
         for replica in replicas:
