@@ -147,3 +147,52 @@ def test_events_round_trip_through_the_lookup(event_lookup) -> None:
     for event in [UserUttered("hoi", {"name": "greet", "confidence": 1.0}), BotUttered("hallo"),
                   SlotSet("check_band", "laag"), ActionExecuted("action_listen")]:
         assert Event.from_parameters(event.as_dict()) == event
+
+
+def test_action_requests_are_encoded_with_the_same_json_values(rasa_speedups) -> None:
+    import asyncio
+    import json
+
+    from rasa.utils.endpoints import EndpointConfig
+
+    assert rasa_speedups.install()
+    body = {"next_action": "validate_symptom_check_form", "tracker": {"events": [
+        {"event": "user", "text": "vaak / soms é \\u2028", "timestamp": 1764771234.123456,
+         "parse_data": {"intent": {"name": "inform", "confidence": 0.948479712}}},
+        {"event": "slot", "name": "check_answers", "value": {"vermoeidheid": 3}},
+        {"event": "bot", "text": None, "data": {"buttons": []}}]}, "nan": float("nan")}
+    text = rasa_speedups.dumps(body)
+    again = json.loads(text)
+    assert again.pop("nan") != again.get("nan")  # NaN stays NaN, as json.dumps writes it
+    assert again == {k: v for k, v in body.items() if k != "nan"}
+
+    async def serializer():
+        session = EndpointConfig("http://127.0.0.1:1/webhook").session()
+        try:
+            return session.json_serialize
+        finally:
+            await session.close()
+
+    assert asyncio.run(serializer()) is rasa_speedups.dumps
+
+
+def test_what_ujson_refuses_goes_through_json_dumps(rasa_speedups) -> None:
+    import json
+
+    class Odd(float):
+        pass
+
+    value = {"big": 10**40, "odd": Odd(1.5)}
+    assert json.loads(rasa_speedups.dumps(value)) == json.loads(json.dumps(value))
+    with pytest.raises(TypeError):
+        rasa_speedups.dumps({"not": object()})  # still refused, as json.dumps refuses it
+
+
+def test_pinned_rasa_still_builds_a_session_with_the_default_encoder() -> None:
+    import aiohttp
+    from rasa.utils import endpoints
+
+    source = inspect.getsource(endpoints.EndpointConfig)
+    assert "json_serialize" not in source
+    assert "return aiohttp.ClientSession(" in source
+    assert "_json_serialize" in aiohttp.ClientSession.ATTRS
