@@ -82,7 +82,7 @@ def test_rasa_fills_every_placeholder_of_the_scaled_endpoints(monkeypatch) -> No
     assert tracker.kwargs["dialect"] == "postgresql" and tracker.kwargs["db"] == "tracker"
     assert int(tracker.kwargs["port"]) == 5432 and tracker.kwargs["password"] == ""
     lock = read_endpoint_config(str(SCALED_ENDPOINTS), "lock_store")
-    assert lock.type == "redis" and lock.url == "cache"
+    assert lock.type == "deploy.lock_store.AtomicRedisLockStore" and lock.url == "cache"
     assert int(lock.kwargs["db"]) == 3 and lock.kwargs["key_prefix"].isalnum()
     action = read_endpoint_config(str(SCALED_ENDPOINTS), "action_endpoint")
     assert action.url == "http://actions-7:5055/webhook"

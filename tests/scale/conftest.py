@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, text
 
 from burnout_assistant.apps.replicas import ReplicaSet, ScaledStores, running_replicas
 
+WORKERS = 2  # Sanic workers per Rasa replica, as the scaled configuration runs them
+
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/{db}"
 REDIS_DB = 5
@@ -92,9 +94,11 @@ def cluster(
     model_path: Path, stores: ScaledStores, scale_env: dict[str, str],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[ReplicaSet]:
-    """Two Rasa servers, each with its own action server, on the shared PostgreSQL + Redis."""
+    """Two Rasa servers with two Sanic workers each, each with its own action server, on the
+    shared PostgreSQL + Redis (the atomic lock store keeps the workers' turns apart)."""
     workdir = tmp_path_factory.mktemp("replicas")
-    with running_replicas(model_path, workdir, stores, count=2, env=scale_env) as replicas:
+    with running_replicas(model_path, workdir, stores, count=2, env=scale_env,
+                          rasa_workers=WORKERS) as replicas:
         yield replicas
 
 

@@ -50,6 +50,18 @@ QUESTIONS = [
 ]
 
 
+def test_each_replica_serves_with_two_worker_processes(cluster) -> None:
+    import psutil
+
+    from tests.scale.conftest import WORKERS
+
+    for replica in cluster.replicas:
+        assert replica.rasa is not None
+        workers = [p for p in psutil.Process(replica.rasa.pid).children(recursive=True)
+                   if "python" in p.name().lower() or "rasa" in " ".join(p.cmdline())]
+        assert len(workers) >= WORKERS, [p.cmdline() for p in workers]
+
+
 def test_alternating_replicas_keep_every_conversation_whole(
     cluster, tracker_rows, leads_url, practice
 ) -> None:
