@@ -116,23 +116,28 @@ def post_message(url: str, sender: str, text: str, timeout: float = 60) -> Reply
 
 def _stop(proc: subprocess.Popen | None) -> None:
     """Terminate a server and, should it leave any behind, its Sanic worker processes."""
-    import psutil
-
     if proc is None or proc.poll() is not None:
         return
     try:
-        workers = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        workers = []
+        import psutil  # a development dependency: the tests and the benchmark stop workers
+    except ImportError:
+        psutil = None
+    workers = []
+    if psutil is not None:
+        try:
+            workers = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            workers = []
     proc.terminate()
     try:
         proc.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=STOP_SECONDS)
-    _, alive = psutil.wait_procs(workers, timeout=STOP_SECONDS)
-    for worker in alive:
-        worker.kill()
+    if workers and psutil is not None:
+        _, alive = psutil.wait_procs(workers, timeout=STOP_SECONDS)
+        for worker in alive:
+            worker.kill()
 
 
 def _rasa_bin() -> str:
