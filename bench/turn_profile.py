@@ -273,15 +273,21 @@ def summarise(timers: Timers, shape: Shape = FAQ_SHAPE) -> list[str]:
                      f"{sum(sizes) / len(sizes) / 1000:.1f} kB (domain part "
                      f"{sum(domain) / len(domain) / 1000:.1f} kB), max {max(sizes) / 1000:.1f} kB")
     length = len(shape.turns)
-    lines.append("turn time by position (mean ms; action round trips; tracker retrieve ms):")
+    lines.append("turn time by position (mean ms; action round trips; ms in tracker retrieve, "
+                 "policies, save, NLU):")
     for i, turn in enumerate(shape.turns):
         mine = [t for j, t in enumerate(timers.turns) if j % length == i]
-        total_ms = sum(t.get("turn total (in-process)", (0, 0))[0] for t in mine) * 1000
-        trips = sum(t.get("action server round trip", (0, 0))[1] for t in mine)
-        retrieve = sum(t.get("tracker store retrieve", (0, 0))[0] for t in mine) * 1000
+
+        def ms(phase: str, mine: list = mine) -> float:
+            return sum(t.get(phase, (0, 0))[0] for t in mine) * 1000 / len(mine)
+
+        trips = sum(t.get("action server round trip", (0, 0))[1] for t in mine) / len(mine)
         label = turn if isinstance(turn, str) else f"<{turn.__name__}>"
-        lines.append(f"  {i + 1:2d} {total_ms / len(mine):6.1f} ms, {trips / len(mine):.1f} trips,"
-                     f" retrieve {retrieve / len(mine):5.1f}  {label!r}")
+        lines.append(
+            f"  {i + 1:2d} {ms('turn total (in-process)'):6.1f} ms, {trips:.1f} trips, "
+            f"retrieve {ms('tracker store retrieve'):4.1f}, policies "
+            f"{ms('policies (per prediction)'):4.1f}, save {ms('tracker store save'):4.1f}, "
+            f"nlu {ms('nlu (parse_message)'):4.1f}  {label!r}")
     return lines
 
 

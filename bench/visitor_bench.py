@@ -9,7 +9,8 @@ alike, and each ratio is a median over rounds of phases run back to back. Target
 
 - ``moodbot``: `rasa init`'s assistant, as `rasa run` serves it (bench/moodbot.py);
 - ``embedded``: the project as ./scripts/run starts it: one Rasa process, SQLite tracker
-  store, one action server, Radicale;
+  store, SQLite lock store, one action server, Radicale; ``embedded-2w``: the same with two
+  Sanic workers (``RASA_WORKERS=2 ./scripts/run``);
 - ``scaled-1w`` / ``scaled-2w``: the scaled configuration (endpoints.scaled.yml: PostgreSQL
   tracker store, Redis lock store, leads on PostgreSQL) with one or two Sanic workers.
 
@@ -68,7 +69,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="few messages, artifacts/bench/")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per level")
     parser.add_argument("--users", default="1,10,50", help="concurrent-user levels")
-    parser.add_argument("--targets", default="moodbot,embedded,scaled-1w,scaled-2w")
+    parser.add_argument("--targets", default="moodbot,embedded,embedded-2w,scaled-1w,scaled-2w")
     parser.add_argument("--phase-deadline", type=float, default=240)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--note", default="")
@@ -130,7 +131,8 @@ def start_targets(stack: ExitStack, names: list[str], workdir: Path) -> list[Tar
         settings = settings_for_local_run(folder, calendar, messages_per_minute=1000,
                                           limits__burst=1000)
         env = {"PRACTICE_SETTINGS": str(settings)}
-        if name == "embedded":
+        if name in ("embedded", "embedded-2w"):
+            env["SANIC_WORKERS"] = "2" if name == "embedded-2w" else "1"
             server = stack.enter_context(running_assistant(model, folder, env))
             targets.append(Target(name, server.webhook_url, [server.rasa_pid], visitors.CHECK))
         elif name in ("scaled-1w", "scaled-2w"):
@@ -273,7 +275,7 @@ def target_rows(by_name: dict[str, Target], longs: list[visitors.Phase],
             value = report.ratio(level_stats(by_name[name], 10)["tput"], moodbot)
             row(f"check, 10 users: {name} / moodbot >= {bound}", value, value >= bound,
                 "{:.2f}x")
-    for name in ("scaled-2w", "embedded"):
+    for name in ("scaled-2w", "embedded", "embedded-2w"):
         if name in by_name:
             value = level_stats(by_name[name], 10)["p95"]
             row(f"check, 10 users: {name} p95 <= {MAX_P95_10_MS:.0f} ms", value,

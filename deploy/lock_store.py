@@ -1,4 +1,4 @@
-"""Rasa's Redis lock store with its read-modify-write steps made atomic.
+"""Lock stores whose ticket changes are atomic across processes: Redis and, embedded, SQLite.
 
 Why: Rasa 3.6's ``RedisLockStore`` issues a ticket by reading the conversation's lock, adding a
 ticket and writing it back, and finishes by reading, removing and writing again (or deleting
@@ -7,28 +7,61 @@ moment can both draw the same ticket, or one deletes the lock the other just joi
 (rasa#9213). With one Rasa process per replica and routing by sender that never met: with
 several Sanic workers per replica, two messages of one conversation can reach two processes.
 
-Each step here is one optimistic Redis transaction (WATCH, compute, MULTI/EXEC, retried when the
-key changed in between), so tickets stay unique and a lock is only deleted when it is truly
-empty. Everything else (waiting, lifetimes, the key format) is Rasa's own.
+Each step here is one transaction (Redis: WATCH, compute, MULTI/EXEC, retried when the key
+changed in between; SQLite: BEGIN IMMEDIATE), so tickets stay unique and a lock is only
+deleted when it is truly empty. Everything else (waiting, lifetimes, the key format) is
+Rasa's own.
 
-Used in ``endpoints.scaled.yml`` as ``type: deploy.lock_store.AtomicRedisLockStore``.
+Used in ``endpoints.scaled.yml`` as ``type: deploy.lock_store.AtomicRedisLockStore``; the
+embedded default can run two Sanic workers on ``deploy.lock_store.SQLiteLockStore``
+(``endpoints.yml``), with no server but a file.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 50  # contention on one conversation is two or three messages, not fifty
 
 
-class AtomicRedisLockStore(RedisLockStore):
+class AtomicTickets:
+    """Rasa's ticket steps, each done by one atomic ``_change`` of the stored lock."""
+
+    def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
+        raise NotImplementedError
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        try:
+            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
+        except LockError:
+            raise
+        except Exception as e:  # as Rasa's: any store failure is a LockError
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
+
+    def update_lock(self, conversation_id: str) -> None:
+        if self.get_lock(conversation_id) is not None:  # never recreate a deleted lock
+            self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        if self.get_lock(conversation_id) is not None:
+            self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Remove this ticket; the lock goes with the last ticket, in the same transaction."""
+        self.finish_serving(conversation_id, ticket_number)
+
+
+class AtomicRedisLockStore(AtomicTickets, RedisLockStore):
     """``RedisLockStore`` whose ticket changes are single Redis transactions."""
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
@@ -60,22 +93,64 @@ class AtomicRedisLockStore(RedisLockStore):
                     continue  # another process changed the lock meanwhile: read it again
         raise LockError(f"lock of a conversation changed {MAX_ATTEMPTS} times in a row")
 
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        try:
-            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
-        except LockError:
-            raise
-        except Exception as e:  # as Rasa's: any Redis failure is a LockError
-            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
 
-    def update_lock(self, conversation_id: str) -> None:
-        if self.get_lock(conversation_id) is not None:  # never recreate a deleted lock
-            self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
+class SQLiteLockStore(AtomicTickets, LockStore):
+    """Ticket locks in a SQLite file: several processes on one machine, no server."""
 
-    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        if self.get_lock(conversation_id) is not None:
-            self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+    def __init__(self, endpoint_config: EndpointConfig | None = None,
+                 db: str = "run/locks.db") -> None:
+        if endpoint_config is not None:
+            db = str(endpoint_config.kwargs.get("db", db))
+        Path(db).parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(db, timeout=10, isolation_level=None,
+                                           check_same_thread=False)
+        self._guard = threading.Lock()
+        with self._guard:
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            # Locks live for one turn: after a power cut they are stale anyway (tickets expire),
+            # so no commit waits for the disk.
+            self._connection.execute("PRAGMA synchronous=OFF")
+            self._connection.execute("CREATE TABLE IF NOT EXISTS locks "
+                                     "(conversation_id TEXT PRIMARY KEY, data TEXT NOT NULL)")
+        super().__init__()
 
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        """Remove this ticket; the lock goes with the last ticket, in the same transaction."""
-        self.finish_serving(conversation_id, ticket_number)
+    def get_lock(self, conversation_id: str) -> TicketLock | None:
+        with self._guard:
+            row = self._connection.execute(
+                "SELECT data FROM locks WHERE conversation_id = ?", (conversation_id,)
+            ).fetchone()
+        return TicketLock.from_dict(json.loads(row[0])) if row else None
+
+    def delete_lock(self, conversation_id: str) -> None:
+        with self._guard:
+            self._connection.execute("DELETE FROM locks WHERE conversation_id = ?",
+                                     (conversation_id,))
+
+    def save_lock(self, lock: TicketLock) -> None:
+        with self._guard:
+            self._connection.execute("INSERT OR REPLACE INTO locks VALUES (?, ?)",
+                                     (lock.conversation_id, lock.dumps()))
+
+    def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
+        """BEGIN IMMEDIATE takes SQLite's write lock first, so no other process reads between."""
+        with self._guard:
+            connection = self._connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                row = connection.execute(
+                    "SELECT data FROM locks WHERE conversation_id = ?", (conversation_id,)
+                ).fetchone()
+                lock = (TicketLock.from_dict(json.loads(row[0])) if row
+                        else TicketLock(conversation_id))
+                result = change(lock)
+                if lock.tickets:
+                    connection.execute("INSERT OR REPLACE INTO locks VALUES (?, ?)",
+                                       (conversation_id, lock.dumps()))
+                else:
+                    connection.execute("DELETE FROM locks WHERE conversation_id = ?",
+                                       (conversation_id,))
+                connection.execute("COMMIT")
+                return result
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise

@@ -18,6 +18,7 @@ from typing import Any
 
 from burnout_assistant.apps.launch import ROOT, rasa_server_args
 from burnout_assistant.apps.processes import free_port, wait_for_http
+from burnout_assistant.apps.replicas import stop_server
 from burnout_assistant.config_files import load_yaml
 from devtools.terminal_chat import send
 
@@ -100,6 +101,7 @@ def running_assistant(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
         f'tracker_store:\n  type: deploy.tracker_store.CachedSQLTrackerStore\n'
         f'  dialect: sqlite\n  db: "{workdir}/tracker.db"\n'
+        f'lock_store:\n  type: deploy.lock_store.SQLiteLockStore\n  db: "{workdir}/locks.db"\n'
     )
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
     auth_token = secrets.token_urlsafe(24)
@@ -107,9 +109,11 @@ def running_assistant(
     server_args = rasa_server_args(Path(settings_file) if settings_file else None, auth_token)
     rasa_bin = str(Path(sys.executable).with_name("rasa"))
     logs = [(workdir / "actions.log").open("w"), (workdir / "rasa.log").open("w")]
+    # SANIC_WORKERS is for the Rasa server (as scripts/run sets it); the action server keeps one.
+    action_env = {k: v for k, v in env.items() if k != "SANIC_WORKERS"}
     actions = subprocess.Popen(
         [rasa_bin, "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        cwd=ROOT, stdout=logs[0], stderr=subprocess.STDOUT, env=env,
+        cwd=ROOT, stdout=logs[0], stderr=subprocess.STDOUT, env=action_env,
     )
     rasa = subprocess.Popen(
         [rasa_bin, "run", "--model", str(model), "--endpoints", str(endpoints),
@@ -125,11 +129,6 @@ def running_assistant(
         )
     finally:
         for proc in (rasa, actions):
-            proc.terminate()
-        for proc in (rasa, actions):
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)  # with its Sanic workers, should it leave any behind
         for handle in logs:
             handle.close()

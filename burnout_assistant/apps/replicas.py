@@ -114,7 +114,7 @@ def post_message(url: str, sender: str, text: str, timeout: float = 60) -> Reply
             return Reply(error.code, [{"text": raw.decode("utf-8", "replace")}])
 
 
-def _stop(proc: subprocess.Popen | None) -> None:
+def stop_server(proc: subprocess.Popen | None) -> None:
     """Terminate a server and, should it leave any behind, its Sanic worker processes."""
     if proc is None or proc.poll() is not None:
         return
@@ -195,7 +195,7 @@ class Replica:
 
     def stop(self) -> None:
         for proc in (self.rasa, self.actions):
-            _stop(proc)
+            stop_server(proc)
         for log in self._logs:
             log.close()
         self._logs.clear()

@@ -1,4 +1,5 @@
-"""The atomic Redis lock store keeps tickets unique when several processes take them at once."""
+"""The atomic lock stores (Redis, SQLite) keep tickets unique when several processes take
+them at once, and two processes take turns on one conversation."""
 
 from __future__ import annotations
 
@@ -18,36 +19,40 @@ def _redis_up() -> bool:
         return False
 
 
-pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis at 127.0.0.1:6379")
-
-
-@pytest.fixture
-def make_store():
-    """Stores as separate processes would have them: each with its own Redis connection."""
+@pytest.fixture(params=["redis", "sqlite"])
+def make_store(request, tmp_path):
+    """Stores as separate processes would have them: each with its own connection."""
     from rasa.core.lock_store import LockStore
     from rasa.utils.endpoints import EndpointConfig
 
     prefix = f"locktest{uuid.uuid4().hex[:8]}"
+    if request.param == "redis":
+        if not _redis_up():
+            pytest.skip("no Redis at 127.0.0.1:6379")
+        config = EndpointConfig(url="127.0.0.1", type="deploy.lock_store.AtomicRedisLockStore",
+                                port=6379, db=6, key_prefix=prefix)
+    else:
+        config = EndpointConfig(type="deploy.lock_store.SQLiteLockStore",
+                                db=str(tmp_path / "locks.db"))
     made = []
 
     def make():
-        config = EndpointConfig(url="127.0.0.1", type="deploy.lock_store.AtomicRedisLockStore",
-                                port=6379, db=6, key_prefix=prefix)
         store = LockStore.create(config)  # how Rasa builds it from endpoints.yml
         made.append(store)
         return store
 
     yield make
-    for key in made[0].red.keys(f"{prefix}:*") if made else []:
-        made[0].red.delete(key)
+    if request.param == "redis" and made:
+        for key in made[0].red.keys(f"{prefix}:*"):
+            made[0].red.delete(key)
 
 
 def test_rasa_builds_it_from_the_endpoint_config(make_store) -> None:
-    from deploy.lock_store import AtomicRedisLockStore
+    from deploy.lock_store import AtomicTickets
 
     store = make_store()
-    assert isinstance(store, AtomicRedisLockStore)
-    assert store.key_prefix.startswith("locktest")
+    assert isinstance(store, AtomicTickets)
+    assert store.get_lock("nobody") is None
 
 
 def test_tickets_drawn_at_once_by_many_processes_are_unique(make_store) -> None:
