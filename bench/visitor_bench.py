@@ -83,8 +83,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def conversations_for(users: int, shape: visitors.Shape, quick: bool) -> int:
-    """Enough conversations per visitor for ~400 messages a phase (fewer with --quick)."""
-    wanted = 60 if quick else 400
+    """Enough conversations per visitor for ~400 messages a phase (fewer with --quick).
+
+    Bookings fill the practice calendar's Thursday afternoons, so that shape runs ~80.
+    """
+    wanted = 60 if quick else 80 if shape is visitors.BOOKING else 400
     return max(1, round(wanted / (users * len(shape.turns))))
 
 
@@ -156,16 +159,21 @@ def start_targets(stack: ExitStack, names: list[str], workdir: Path) -> list[Tar
     return targets
 
 
-def rasa_processes_mb(pids: list[int]) -> list[float]:
-    """RSS of each Rasa process (the server and its Sanic workers), MB."""
+def rasa_processes_mb(pids: list[int]) -> list[tuple[float, float]]:
+    """(RSS, PSS) of each Rasa process (the server and its Sanic workers), MB.
+
+    PSS shares each page among the processes that map it: a forked worker's RSS leaves out
+    library code its parent read at start, PSS counts every process's fair part.
+    """
     found = []
     for pid in pids:
         proc = psutil.Process(pid)
         for p in [proc, *proc.children(recursive=True)]:
             try:
-                found.append(p.memory_info().rss / 1e6)
+                info = p.memory_full_info()
             except psutil.NoSuchProcess:
                 continue
+            found.append((info.rss / 1e6, info.pss / 1e6))
     return found
 
 
@@ -215,7 +223,8 @@ def growth(phase: visitors.Phase) -> float:
     return (phase.pct(50, visitors.LAST_TURNS) / phase.pct(50, visitors.FIRST_TURNS))
 
 
-def result_lines(targets: list[Target], extra: list[visitors.Phase], rss: dict[str, list[float]],
+def result_lines(targets: list[Target], extra: list[visitors.Phase],
+                 rss: dict[str, list[tuple[float, float]]],
                  args: argparse.Namespace, argv: list[str], load_before) -> list[str]:
     by_name = {t.name: t for t in targets}
     lines = ["## Machine", "", *report.machine_lines(
@@ -251,10 +260,11 @@ def result_lines(targets: list[Target], extra: list[visitors.Phase], rss: dict[s
         for turn in range(1, len(visitors.LONG.turns) + 1):
             cells = [f"{visitors.percentile(p.by_turn().get(turn, []), 50):.0f}" for p in longs]
             lines.append(f"| {turn} | " + " | ".join(cells) + " |")
-    lines += ["", "## Memory after the load", "", "| target | RSS per Rasa process (MB) |",
-              "|---|---|"]
+    lines += ["", "## Memory after the load", "",
+              "| target | RSS per Rasa process (MB) | PSS per Rasa process (MB) |", "|---|---|---|"]
     for name, values in rss.items():
-        lines.append(f"| {name} | {', '.join(f'{v:.0f}' for v in values)} |")
+        lines.append(f"| {name} | {', '.join(f'{r:.0f}' for r, _ in values)} | "
+                     f"{', '.join(f'{p:.0f}' for _, p in values)} |")
     lines += ["", "## Targets (issue #15)", "", "| target | measured | result |", "|---|---|---|"]
     for row in target_rows(by_name, longs, rss):
         lines.append(row)
@@ -262,7 +272,7 @@ def result_lines(targets: list[Target], extra: list[visitors.Phase], rss: dict[s
 
 
 def target_rows(by_name: dict[str, Target], longs: list[visitors.Phase],
-                rss: dict[str, list[float]]) -> list[str]:
+                rss: dict[str, list[tuple[float, float]]]) -> list[str]:
     rows = []
 
     def row(what: str, measured: float, ok: bool, fmt: str) -> None:
@@ -292,8 +302,9 @@ def target_rows(by_name: dict[str, Target], longs: list[visitors.Phase],
                 value <= MAX_CHECK_P50_MS, "{:.0f} ms")
     for name, values in rss.items():
         if name != "moodbot" and values:
-            row(f"RSS per Rasa process, {name} <= {MAX_RSS_MB:.0f} MB", max(values),
-                max(values) <= MAX_RSS_MB, "{:.0f} MB")
+            worst = max(r for r, _ in values)
+            row(f"RSS per Rasa process, {name} <= {MAX_RSS_MB:.0f} MB", worst,
+                worst <= MAX_RSS_MB, "{:.0f} MB")
     return rows
 
 

@@ -66,11 +66,11 @@ def test_targets_pass_at_their_limits_and_fail_just_beyond() -> None:
     base = _target("moodbot", 10, 10.0, 50, 50)
     ok = {"moodbot": base, "scaled-2w": _target("scaled-2w", 10, 15.0, 25, 300),
           "embedded": _target("embedded", 10, 12.0, 25, 300)}
-    rows = target_rows(ok, [], {"embedded": [1100.0]})
+    rows = target_rows(ok, [], {"embedded": [(1100.0, 900.0)]})
     assert all(r.endswith("| PASS |") for r in rows), rows
     bad = {"moodbot": base, "scaled-2w": _target("scaled-2w", 10, 14.9, 20, 301),
            "embedded": _target("embedded", 10, 11.9, 20, 300)}
-    rows = target_rows(bad, [], {"embedded": [1101.0]})
+    rows = target_rows(bad, [], {"embedded": [(1101.0, 900.0)]})
     failed = [r for r in rows if r.endswith("| FAIL |")]
     assert len(failed) == 4, rows
 
