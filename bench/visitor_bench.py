@@ -71,6 +71,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--users", default="1,10,50", help="concurrent-user levels")
     parser.add_argument("--targets", default="moodbot,embedded,embedded-2w,scaled-1w,scaled-2w")
     parser.add_argument("--phase-deadline", type=float, default=240)
+    parser.add_argument("--keep-alive", action="store_true",
+                        help="reuse each visitor's connection (default: one per message)")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--note", default="")
     args = parser.parse_args(argv)
@@ -180,14 +182,15 @@ def rasa_processes_mb(pids: list[int]) -> list[tuple[float, float]]:
 def run_plan(targets: list[Target], args: argparse.Namespace) -> list[visitors.Phase]:
     """Warm-up, then per level: rounds of one phase per target, back to back."""
     for target in targets:  # first TF calls, lazy graph parts, connection pools
-        visitors.run(target.name, target.url, target.shape, 2, 1, args.phase_deadline)
+        visitors.run(target.name, target.url, target.shape, 2, 1, args.phase_deadline,
+                     args.keep_alive)
     extra: list[visitors.Phase] = []
     for users in args.levels:
         for number in range(args.rounds):
             for target in targets:
                 each = conversations_for(users, target.shape, args.quick)
                 phase = visitors.run(target.name, target.url, target.shape, users, each,
-                                     args.phase_deadline)
+                                     args.phase_deadline, args.keep_alive)
                 target.phases.append(phase)
                 log(f"{users:>2} users, round {number + 1}, {target.name}: "
                     f"{phase.throughput:.1f} msg/s, p50 {phase.pct(50):.0f} ms, "
@@ -198,7 +201,7 @@ def run_plan(targets: list[Target], args: argparse.Namespace) -> list[visitors.P
                              (visitors.LONG, 1), (visitors.LONG, 10)):
             each = conversations_for(users, shape, args.quick)
             phase = visitors.run(target.name, target.url, shape, users, each,
-                                 args.phase_deadline)
+                                 args.phase_deadline, args.keep_alive)
             extra.append(phase)
             log(f"{shape.name} {users} users, {target.name}: {phase.throughput:.1f} msg/s, "
                 f"p95 {phase.pct(95):.0f} ms, {phase.errors} errors")
@@ -235,7 +238,10 @@ def result_lines(targets: list[Target], extra: list[visitors.Phase],
               f"Shapes: project targets play `check` ({visitors.CHECK.about}, "
               f"{len(visitors.CHECK.turns)} turns); the moodbot plays its own "
               f"({len(visitors.MOODBOT.turns)} turns). Medians of {args.rounds} alternating "
-              "rounds; ratio = msg/s over the moodbot's at the same level.", "",
+              "rounds; ratio = msg/s over the moodbot's at the same level; "
+              + ("each visitor keeps its connection." if args.keep_alive
+                 else "a new connection per message (as many visitors would spread over the "
+                      "Sanic workers)."), "",
               "| users | target | msg/s | p50 ms | p95 ms | errors | ratio to moodbot |",
               "|---|---|---|---|---|---|---|"]
     for users in args.levels:
