@@ -26,8 +26,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,7 +37,6 @@ from bench.moodbot import ensure_moodbot, running_moodbot
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "<!-- visitors:begin -->", "<!-- visitors:end -->"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 # Targets of issue #15.
 MIN_SCALED_RATIO = 1.5
@@ -93,31 +91,16 @@ def conversations_for(users: int, shape: visitors.Shape, quick: bool) -> int:
     return max(1, round(wanted / (users * len(shape.turns))))
 
 
-@contextmanager
-def postgres_databases(tag: str) -> Iterator[dict[str, str]]:
-    """Fresh tracker and leads databases for the scaled targets, dropped afterwards."""
-    from sqlalchemy import create_engine, text
-
-    names = {"tracker": f"bench_{tag}_tracker", "leads": f"bench_{tag}_leads"}
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    with admin.connect() as connection:
-        for name in names.values():
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield names
-    finally:
-        with admin.connect() as connection:
-            for name in names.values():
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 def start_targets(stack: ExitStack, names: list[str], workdir: Path) -> list[Target]:
     """Start every target (they load their models side by side) and wait for all."""
     from burnout_assistant.apps.radicale_server import running_radicale
     from burnout_assistant.apps.replicas import ScaledStores, running_replicas
     from burnout_assistant.apps.training import model_path
-    from devtools.servers import running_assistant, settings_for_local_run
+    from devtools.servers import (
+        fresh_postgres_databases,
+        running_assistant,
+        settings_for_local_run,
+    )
 
     model = model_path(ROOT)
     if not model.exists():
@@ -141,7 +124,7 @@ def start_targets(stack: ExitStack, names: list[str], workdir: Path) -> list[Tar
             server = stack.enter_context(running_assistant(model, folder, env))
             targets.append(Target(name, server.webhook_url, [server.rasa_pid], visitors.CHECK))
         elif name in ("scaled-1w", "scaled-2w"):
-            dbs = stack.enter_context(postgres_databases(f"{tag}{name[-2]}"))
+            dbs = stack.enter_context(fresh_postgres_databases(f"bench_{tag}{name[-2]}"))
             env["LEADS_DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{dbs['leads']}"
             from burnout_assistant.records.leads import LeadStore
 
@@ -230,11 +213,11 @@ def result_lines(targets: list[Target], extra: list[visitors.Phase],
                  rss: dict[str, list[tuple[float, float]]],
                  args: argparse.Namespace, argv: list[str], load_before) -> list[str]:
     by_name = {t.name: t for t in targets}
-    lines = ["## Machine", "", *report.machine_lines(
+    lines = ["### Machine", "", *report.machine_lines(
         ["bench/bench.py", "visitors", *argv], load_before)]
     if args.note:
         lines.append(f"- note: {args.note}")
-    lines += ["", "## Check-heavy traffic against the moodbot", "",
+    lines += ["", "### Check-heavy traffic against the moodbot", "",
               f"Shapes: project targets play `check` ({visitors.CHECK.about}, "
               f"{len(visitors.CHECK.turns)} turns); the moodbot plays its own "
               f"({len(visitors.MOODBOT.turns)} turns). Medians of {args.rounds} alternating "
@@ -251,14 +234,14 @@ def result_lines(targets: list[Target], extra: list[visitors.Phase],
             lines.append(f"| {users} | {target.name} | {s['tput']:.1f} | {s['p50']:.0f} | "
                          f"{s['p95']:.0f} | {s['errors']} | "
                          f"{report.fmt(report.ratio(s['tput'], base), '{:.2f}x')} |")
-    lines += ["", "## Other visitor shapes", "",
+    lines += ["", "### Other visitor shapes", "",
               "| shape | users | target | msg/s | p50 ms | p95 ms | errors |",
               "|---|---|---|---|---|---|---|"]
     for phase in extra:
         lines.append(f"| {phase.shape} | {phase.users} | {phase.target} | "
                      f"{phase.throughput:.1f} | {phase.pct(50):.0f} | {phase.pct(95):.0f} | "
                      f"{phase.errors} |")
-    lines += ["", "## Latency by turn (long conversation, 1 user, p50 ms)", ""]
+    lines += ["", "### Latency by turn (long conversation, 1 user, p50 ms)", ""]
     longs = [p for p in extra if p.shape == "long" and p.users == 1]
     if longs:
         lines += ["| turn | " + " | ".join(p.target for p in longs) + " |",
@@ -266,12 +249,12 @@ def result_lines(targets: list[Target], extra: list[visitors.Phase],
         for turn in range(1, len(visitors.LONG.turns) + 1):
             cells = [f"{visitors.percentile(p.by_turn().get(turn, []), 50):.0f}" for p in longs]
             lines.append(f"| {turn} | " + " | ".join(cells) + " |")
-    lines += ["", "## Memory after the load", "",
+    lines += ["", "### Memory after the load", "",
               "| target | RSS per Rasa process (MB) | PSS per Rasa process (MB) |", "|---|---|---|"]
     for name, values in rss.items():
         lines.append(f"| {name} | {', '.join(f'{r:.0f}' for r, _ in values)} | "
                      f"{', '.join(f'{p:.0f}' for _, p in values)} |")
-    lines += ["", "## Targets (issue #15)", "", "| target | measured | result |", "|---|---|---|"]
+    lines += ["", "### Targets (issue #15)", "", "| target | measured | result |", "|---|---|---|"]
     for row in target_rows(by_name, longs, rss):
         lines.append(row)
     return lines

@@ -132,3 +132,28 @@ def running_assistant(
             stop_server(proc)  # with its Sanic workers, should it leave any behind
         for handle in logs:
             handle.close()
+
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def fresh_postgres_databases(
+    prefix: str, admin_url: str = PG_ADMIN_URL
+) -> Iterator[dict[str, str]]:
+    """A new tracker and leads database named ``<prefix>_tracker`` and ``<prefix>_leads``,
+    dropped with their connections on the way out (the scale tests and the benchmark)."""
+    from sqlalchemy import create_engine, text
+
+    names = {"tracker": f"{prefix}_tracker", "leads": f"{prefix}_leads"}
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+    try:
+        with admin.connect() as connection:
+            for name in names.values():
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield names
+    finally:
+        with admin.connect() as connection:
+            for name in names.values():
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

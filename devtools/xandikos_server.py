@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from burnout_assistant.apps.processes import free_port, wait_for_http
+from burnout_assistant.apps.processes import free_port, stop_process, wait_for_http
 
 HOST = "127.0.0.1"
 PRINCIPAL = "/user/"
@@ -67,14 +67,7 @@ def start_xandikos(
 
 
 def stop_xandikos(proc: subprocess.Popen) -> None:
-    """SIGTERM, then SIGKILL after 10 s: never left running, never waited on for long."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    stop_process(proc)
 
 
 @contextmanager

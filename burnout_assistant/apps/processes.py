@@ -1,7 +1,7 @@
-"""Starting local servers as processes: a free loopback port, and waiting until one answers.
+"""Local servers as processes: a free loopback port, waiting until one answers, stopping it.
 
 The embedded calendar (radicale_server) and the replicas of the scaled deployment start
-processes this way; the test harness (devtools/servers.py) uses the same two helpers.
+processes this way; the test harness (devtools/) uses the same helpers.
 """
 
 from __future__ import annotations
@@ -35,3 +35,15 @@ def wait_for_http(
         except OSError:
             time.sleep(poll)
     raise TimeoutError(f"{url} did not answer within {seconds} s")
+
+
+def stop_process(proc: subprocess.Popen | None, seconds: float = 10) -> None:
+    """SIGTERM, then SIGKILL after ``seconds``: never left running, never waited on for long."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=seconds)

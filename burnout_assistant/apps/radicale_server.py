@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from burnout_assistant.apps.processes import free_port, wait_for_http
+from burnout_assistant.apps.processes import free_port, stop_process, wait_for_http
 from burnout_assistant.booking.calendar import ensure_calendar
 
 HOST = "127.0.0.1"
@@ -70,13 +70,7 @@ def start_radicale(storage_dir: Path, port: int | None = None) -> tuple[subproce
 
 
 def stop_radicale(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+    stop_process(proc)
 
 
 @contextmanager

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from burnout_assistant.apps.launch import ROOT, rasa_server_args
-from burnout_assistant.apps.processes import free_port, wait_for_http
+from burnout_assistant.apps.processes import free_port, stop_process, wait_for_http
 from burnout_assistant.config_files import load_yaml
 
 SCALED_ENDPOINTS = ROOT / "endpoints.scaled.yml"
@@ -128,12 +128,7 @@ def stop_server(proc: subprocess.Popen | None) -> None:
             workers = psutil.Process(proc.pid).children(recursive=True)
         except psutil.NoSuchProcess:
             workers = []
-    proc.terminate()
-    try:
-        proc.wait(timeout=STOP_SECONDS)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=STOP_SECONDS)
+    stop_process(proc, STOP_SECONDS)
     if workers and psutil is not None:
         _, alive = psutil.wait_procs(workers, timeout=STOP_SECONDS)
         for worker in alive:

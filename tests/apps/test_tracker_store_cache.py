@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,22 @@ def run(coroutine):
     return asyncio.run(coroutine)
 
 
+def count_calls(monkeypatch, owner: type, name: str) -> list[int]:
+    """Calls of Rasa's own ``owner.name`` (sync or async) from now on, one entry each."""
+    calls: list[int] = []
+    original = getattr(owner, name)
+    if inspect.iscoroutinefunction(original):
+        async def counted(*args, **kwargs):
+            calls.append(1)
+            return await original(*args, **kwargs)
+    else:
+        def counted(*args, **kwargs):
+            calls.append(1)
+            return original(*args, **kwargs)
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
 def turn(r, tracker, text: str, name: str | None = None) -> None:
     tracker.update(r["UserUttered"](text, {"name": "greet", "confidence": 1.0}))
     if name:
@@ -78,14 +95,7 @@ def test_a_saved_conversation_is_not_loaded_again_and_equals_rasas(
         turn(r, tracker, f"bericht {n}", name="Ann" if n == 2 else None)
         run(cached.save(tracker))
         tracker = run(cached.retrieve("ann"))
-    loads = []
-    original = r["SQL"]._retrieve
-
-    async def counted(self, *args, **kwargs):
-        loads.append(1)
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(r["SQL"], "_retrieve", counted)
+    loads = count_calls(monkeypatch, r["SQL"], "_retrieve")
     from_cache = run(cached.retrieve("ann"))
     assert loads == []
     assert states(from_cache) == states(run(rasa_store.retrieve("ann")))
@@ -158,14 +168,7 @@ def test_cache_size_zero_loads_every_time(rasa_parts, tmp_path: Path, monkeypatc
     tracker = r["Tracker"]("fee", r["domain"].slots)
     turn(r, tracker, "hallo")
     run(store.save(tracker))
-    loads = []
-    original = r["SQL"]._retrieve
-
-    async def counted(self, *args, **kwargs):
-        loads.append(1)
-        return await original(self, *args, **kwargs)
-
-    monkeypatch.setattr(r["SQL"], "_retrieve", counted)
+    loads = count_calls(monkeypatch, r["SQL"], "_retrieve")
     run(store.retrieve("fee"))
     run(store.retrieve("fee"))
     assert len(loads) == 2
@@ -192,14 +195,7 @@ def test_a_turn_saves_without_counting_and_stores_what_rasa_would(
     tracker = r["Tracker"]("gijs", r["domain"].slots)
     turn(r, tracker, "een")
     run(cached.save(tracker))  # nothing loaded before: Rasa's count query
-    counted = []
-    original = r["SQL"]._additional_events
-
-    def spy(self, session, tracker):
-        counted.append(1)
-        return original(self, session, tracker)
-
-    monkeypatch.setattr(r["SQL"], "_additional_events", spy)
+    counted = count_calls(monkeypatch, r["SQL"], "_additional_events")
     for text in ("twee", "drie"):
         tracker = run(cached.retrieve("gijs"))
         turn(r, tracker, text, name="Gijs")

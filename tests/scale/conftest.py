@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from burnout_assistant.apps.replicas import ReplicaSet, ScaledStores, running_replicas
+from devtools.servers import fresh_postgres_databases
 
 WORKERS = 2  # Sanic workers per Rasa replica, as the scaled configuration runs them
 
@@ -43,18 +44,8 @@ def pg_databases(scale_tag: str) -> Iterator[dict[str, str]]:
     """Fresh tracker and leads databases, dropped (with their connections) at the end."""
     if not _reachable(5432):
         pytest.skip("no PostgreSQL at 127.0.0.1:5432")
-    names = {"tracker": f"scale_{scale_tag}_tracker", "leads": f"scale_{scale_tag}_leads"}
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    try:
-        with admin.connect() as connection:
-            for name in names.values():
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    with fresh_postgres_databases(f"scale_{scale_tag}", PG_ADMIN_URL) as names:
         yield names
-    finally:
-        with admin.connect() as connection:
-            for name in names.values():
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
