@@ -196,3 +196,106 @@ def test_pinned_rasa_still_builds_a_session_with_the_default_encoder() -> None:
     assert "json_serialize" not in source
     assert "return aiohttp.ClientSession(" in source
     assert "_json_serialize" in aiohttp.ClientSession.ATTRS
+
+
+def test_pinned_rasa_still_replays_the_whole_history_for_every_state() -> None:
+    from rasa.shared.core import domain, trackers
+
+    assert "for tr, hide_rule_turn in tracker.generate_all_prior_trackers():" in (
+        inspect.getsource(domain.Domain.states_for_tracker_history)
+        if not getattr(domain.Domain, "_states_incremental", False)
+        else inspect.getsource(domain.Domain._states_rasa))
+    assert "yield tracker, False" in inspect.getsource(trackers.DialogueStateTracker)
+
+
+def _conversation_events(rng):
+    """A plausible random stretch of a conversation: user turns, actions, slots, a form that
+    is activated, interrupted and rejected, reverted turns and a restart now and then."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionExecutionRejected,
+        ActiveLoop,
+        BotUttered,
+        Restarted,
+        SlotSet,
+        UserUttered,
+        UserUtteranceReverted,
+    )
+
+    intents = ["greet", "faq", "inform", "affirm", "deny", "stop", "start_symptom_check"]
+    yield ActionExecuted("action_listen")
+    for _ in range(rng.randint(25, 60)):
+        roll = rng.random()
+        yield UserUttered("x", {"name": rng.choice(intents), "confidence": 1.0})
+        if roll < 0.15:
+            yield ActionExecuted("symptom_check_form")
+            yield ActiveLoop("symptom_check_form")
+            yield SlotSet("requested_slot", "check_answer")
+        elif roll < 0.25:
+            yield ActionExecutionRejected("symptom_check_form")
+            yield ActionExecuted("utter_faq")
+            yield BotUttered("antwoord")
+        elif roll < 0.32:
+            yield UserUtteranceReverted()
+        elif roll < 0.36:
+            yield ActiveLoop(None)
+            yield SlotSet("requested_slot", None)
+        elif roll < 0.38:
+            yield Restarted()
+        else:
+            yield SlotSet("check_stop_asked", rng.random() < 0.5)
+            yield ActionExecuted(rng.choice(["utter_greet", "action_start_check", "utter_faq"]))
+            yield BotUttered("hoi")
+        yield ActionExecuted("action_listen")
+
+
+def test_incremental_states_equal_rasas_at_every_step_of_random_conversations(
+        rasa_speedups) -> None:
+    import random
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    assert rasa_speedups.install()
+    domain = Domain.load(str(Path(__file__).parents[2] / "domain.yml"))
+    rasa_own = Domain._states_rasa
+    for seed in range(6):
+        rng = random.Random(seed)
+        tracker = DialogueStateTracker(f"visitor-{seed}", domain.slots)
+        for number, event in enumerate(_conversation_events(rng)):
+            tracker.update(event)
+            if number % 3 == 0 or isinstance(event, type(None)):
+                ours = tracker.past_states(domain)
+                assert ours == rasa_own(domain, tracker), (seed, number)
+                # a caller that edits its states in place does not change the next answer
+                for state in ours:
+                    state.get("user", {}).pop("text", None)
+                    state.clear()
+                assert tracker.past_states(domain) == rasa_own(domain, tracker)
+        # the same conversation loaded afresh (new event objects): replayed from the start
+        again = DialogueStateTracker.from_dict(
+            tracker.sender_id, [e.as_dict() for e in tracker.events], domain.slots)
+        assert again.past_states(domain) == rasa_own(domain, again)
+
+
+def test_a_copy_of_the_tracker_continues_the_replay_a_rewind_restarts_it(rasa_speedups) -> None:
+    import random
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    assert rasa_speedups.install()
+    domain = Domain.load(str(Path(__file__).parents[2] / "domain.yml"))
+    tracker = DialogueStateTracker("copy-visitor", domain.slots)
+    for event in _conversation_events(random.Random(99)):
+        tracker.update(event)
+    tracker.past_states(domain)
+    turn = tracker.copy()  # as the tracker store hands a turn its own copy
+    turn.update(UserUttered("nog iets", {"name": "faq", "confidence": 1.0}))
+    turn.update(ActionExecuted("utter_faq"))
+    assert turn.past_states(domain) == Domain._states_rasa(domain, turn)
+    earlier = tracker.travel_back_in_time(tracker.events[len(tracker.events) // 2].timestamp)
+    assert earlier.past_states(domain) == Domain._states_rasa(domain, earlier)
