@@ -218,8 +218,8 @@ def _conversation_events(rng):
         BotUttered,
         Restarted,
         SlotSet,
-        UserUttered,
         UserUtteranceReverted,
+        UserUttered,
     )
 
     intents = ["greet", "faq", "inform", "affirm", "deny", "stop", "start_symptom_check"]
