@@ -1,4 +1,5 @@
-"""A replica without a bot token: the Telegram webhook is off, says so once, and leaks nothing.
+"""A replica without a bot token: the Telegram webhook is off, says so once per worker process,
+and leaks nothing.
 
 The session's own server pair runs with Telegram on (tests/conftest.py); the scaled replicas
 run without TELEGRAM_BOT_TOKEN, as a deployment that only serves the website would.
@@ -13,6 +14,7 @@ import pytest
 
 from burnout_assistant.apps.replicas import ReplicaSet
 from tests.apps.telegram import updates
+from tests.scale.conftest import WORKERS
 
 pytestmark = pytest.mark.model
 
@@ -29,5 +31,6 @@ def test_webhook_without_token_answers_503_and_logs_once(cluster: ReplicaSet) ->
     while "Telegram is off" not in replica.rasa_log.read_text() and time.monotonic() < deadline:
         time.sleep(0.2)
     log = replica.rasa_log.read_text()
-    assert log.count("Telegram is off") == 1
+    # Each Sanic worker is its own process with its own "said it" flag: at most one line each.
+    assert 1 <= log.count("Telegram is off") <= WORKERS
     assert "hallo" not in log  # the message text never reaches the log
