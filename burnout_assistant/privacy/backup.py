@@ -28,7 +28,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from burnout_assistant.privacy.backup_tools import (
@@ -41,7 +40,8 @@ from burnout_assistant.privacy.backup_tools import (
 from burnout_assistant.privacy.erasure import log_from_json, log_to_json
 from burnout_assistant.records.database import SQLITE_BUSY_SECONDS, LeadsUnavailable
 from burnout_assistant.records.erasure_queue import ErasedLead, ErasureQueue
-from burnout_assistant.records.schema import Lead
+from burnout_assistant.records.leads import LeadStore
+from burnout_assistant.records.search import LeadFilter
 from burnout_assistant.settings import DEFAULT_PATH, Settings
 
 if TYPE_CHECKING:  # imported when used: only encryption needs it (Rasa depends on it)
@@ -191,11 +191,10 @@ def _dump_leads(url: str, work: Path) -> tuple[str, list[ErasedLead], int]:
         member, snapshot = PG_MEMBER, url
     else:
         raise BackupError(f"Een {parsed.get_backend_name()}-database kan niet in een backup.")
-    store = ErasureQueue(snapshot)
+    store = LeadStore(snapshot)
     try:
         log = store.erasure_log()
-        with store.transaction() as session:
-            count = session.scalar(select(func.count()).select_from(Lead)) or 0
+        count = store.count(LeadFilter())
     except LeadsUnavailable as exc:
         raise BackupError("De leads-database is niet bereikbaar.") from exc
     finally:

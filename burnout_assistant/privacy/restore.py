@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from burnout_assistant.booking.calendar import PracticeCalendar
@@ -54,7 +54,7 @@ from burnout_assistant.privacy.erasure import erase_returned_leads
 from burnout_assistant.records.database import SQLITE_BUSY_SECONDS, LeadsUnavailable, engine_for
 from burnout_assistant.records.erasure_queue import ErasedLead, ErasureQueue
 from burnout_assistant.records.leads import LeadStore
-from burnout_assistant.records.schema import Lead
+from burnout_assistant.records.search import LeadFilter
 from burnout_assistant.records.tracker_events import TrackerEvents
 
 STOP_FIRST = ("Stop eerst de assistent (Ctrl-C in het venster van ./scripts/run, of stop de "
@@ -140,8 +140,7 @@ def _put_back(work: Path, manifest: dict, sources: Sources, log: list[ErasedLead
         except (OSError, RuntimeError, TimeoutError):
             pass  # the calendar did not start: still_to_erase says so, the jobs finish it
         still = len(store.returned_erasures())
-        with store.transaction() as session:
-            leads = session.scalar(select(func.count()).select_from(Lead)) or 0
+        leads = store.count(LeadFilter())
     except LeadsUnavailable as exc:
         raise BackupError("De teruggezette leads-database kan niet gelezen worden.") from exc
     finally:
