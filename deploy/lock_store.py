@@ -40,6 +40,16 @@ class AtomicTickets:
     def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
         raise NotImplementedError
 
+    @staticmethod
+    def _changed(
+        conversation_id: str, stored: str | bytes | None, change: Callable[[TicketLock], T]
+    ) -> tuple[T, str | None]:
+        """``change`` applied to the stored lock (or a new one): its result, and the text to
+        store, or None when no ticket is left and the lock is to be deleted."""
+        lock = TicketLock.from_dict(json.loads(stored)) if stored else TicketLock(conversation_id)
+        result = change(lock)
+        return result, lock.dumps() if lock.tickets else None
+
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:
             return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
@@ -78,13 +88,10 @@ class AtomicRedisLockStore(AtomicTickets, RedisLockStore):
             with self.red.pipeline() as pipe:
                 try:
                     pipe.watch(key)
-                    raw = pipe.get(key)
-                    lock = (TicketLock.from_dict(json.loads(raw)) if raw
-                            else TicketLock(conversation_id))
-                    result = change(lock)
+                    result, stored = self._changed(conversation_id, pipe.get(key), change)
                     pipe.multi()
-                    if lock.tickets:
-                        pipe.set(key, lock.dumps())
+                    if stored is not None:
+                        pipe.set(key, stored)
                     else:
                         pipe.delete(key)
                     pipe.execute()
@@ -114,43 +121,44 @@ class SQLiteLockStore(AtomicTickets, LockStore):
                                      "(conversation_id TEXT PRIMARY KEY, data TEXT NOT NULL)")
         super().__init__()
 
+    def _read(self, conversation_id: str) -> str | None:
+        row = self._connection.execute(
+            "SELECT data FROM locks WHERE conversation_id = ?", (conversation_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def _write(self, conversation_id: str, stored: str | None) -> None:
+        """Store the lock's text; None deletes it."""
+        if stored is None:
+            self._connection.execute("DELETE FROM locks WHERE conversation_id = ?",
+                                     (conversation_id,))
+        else:
+            self._connection.execute("INSERT OR REPLACE INTO locks VALUES (?, ?)",
+                                     (conversation_id, stored))
+
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         with self._guard:
-            row = self._connection.execute(
-                "SELECT data FROM locks WHERE conversation_id = ?", (conversation_id,)
-            ).fetchone()
-        return TicketLock.from_dict(json.loads(row[0])) if row else None
+            stored = self._read(conversation_id)
+        return TicketLock.from_dict(json.loads(stored)) if stored else None
 
     def delete_lock(self, conversation_id: str) -> None:
         with self._guard:
-            self._connection.execute("DELETE FROM locks WHERE conversation_id = ?",
-                                     (conversation_id,))
+            self._write(conversation_id, None)
 
     def save_lock(self, lock: TicketLock) -> None:
         with self._guard:
-            self._connection.execute("INSERT OR REPLACE INTO locks VALUES (?, ?)",
-                                     (lock.conversation_id, lock.dumps()))
+            self._write(lock.conversation_id, lock.dumps())
 
     def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
         """BEGIN IMMEDIATE takes SQLite's write lock first, so no other process reads between."""
         with self._guard:
-            connection = self._connection
-            connection.execute("BEGIN IMMEDIATE")
+            self._connection.execute("BEGIN IMMEDIATE")
             try:
-                row = connection.execute(
-                    "SELECT data FROM locks WHERE conversation_id = ?", (conversation_id,)
-                ).fetchone()
-                lock = (TicketLock.from_dict(json.loads(row[0])) if row
-                        else TicketLock(conversation_id))
-                result = change(lock)
-                if lock.tickets:
-                    connection.execute("INSERT OR REPLACE INTO locks VALUES (?, ?)",
-                                       (conversation_id, lock.dumps()))
-                else:
-                    connection.execute("DELETE FROM locks WHERE conversation_id = ?",
-                                       (conversation_id,))
-                connection.execute("COMMIT")
+                result, stored = self._changed(conversation_id, self._read(conversation_id),
+                                               change)
+                self._write(conversation_id, stored)
+                self._connection.execute("COMMIT")
                 return result
             except BaseException:
-                connection.execute("ROLLBACK")
+                self._connection.execute("ROLLBACK")
                 raise
