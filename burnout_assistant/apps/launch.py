@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from burnout_assistant.config_files import load_yaml, read_yaml
+from burnout_assistant.config_files import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 # scripts/run starts the embedded Radicale for a calendar.url on this machine.
@@ -66,6 +66,28 @@ def is_embedded(url: str) -> bool:
     return urlsplit(url).hostname in EMBEDDED_HOSTS
 
 
+def deployment_settings(
+    source: Path, target: Path, calendar_url: str | None, outbox_dir: str | None = None,
+    header: str = "",
+) -> Path:
+    """Copy the practice settings with what differs where they are used.
+
+    The practice's own file stays the single source; only what differs (inside the compose
+    network the bundled Radicale's host name and a writable mail outbox, or the embedded
+    calendar when the practice's own failed its start check) is replaced. ``header`` is a
+    comment put on top.
+    """
+    raw = load_yaml(source.read_text(encoding="utf-8"))
+    if calendar_url:
+        raw["calendar"]["url"] = calendar_url
+    if outbox_dir:
+        raw["notifications"]["outbox_dir"] = outbox_dir
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(header + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+    return target
+
+
 def calendar_for_start(
     path: Path, embedded_settings: Path, *, out: Callable[[str], None] = print
 ) -> tuple[str, Path] | None:
@@ -95,13 +117,10 @@ def calendar_for_start(
             "met de ingebouwde agenda, zet dan in practice.yml onder calendar: "
             "fallback_to_embedded: true")
         return None
-    raw = read_yaml(path, "de praktijkinstellingen", SettingsError)
-    raw["calendar"]["url"] = EMBEDDED_URL
-    embedded_settings.parent.mkdir(parents=True, exist_ok=True)
-    embedded_settings.write_text(
-        f"# Written by scripts/run: {path} on the embedded calendar, because the practice's own\n"
-        "# calendar failed the start check. Edit practice.yml, not this file.\n"
-        + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    deployment_settings(
+        path, embedded_settings, EMBEDDED_URL,
+        header=f"# Written by scripts/run: {path} on the embedded calendar, because the "
+        "practice's own\n# calendar failed the start check. Edit practice.yml, not this file.\n")
     load_settings(embedded_settings)
     out("Let op: de assistent start met de ingebouwde agenda in plaats van je eigen agenda "
         "(calendar.fallback_to_embedded). Nieuwe afspraken komen dan in de agenda op deze "

@@ -29,9 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from burnout_assistant.apps.launch import ROOT, rasa_server_args
+from burnout_assistant.apps.launch import ROOT, deployment_settings, rasa_server_args
 from burnout_assistant.apps.processes import free_port, stop_process, wait_for_http
-from burnout_assistant.config_files import load_yaml
 
 SCALED_ENDPOINTS = ROOT / "endpoints.scaled.yml"
 CONVERSATION_HEADER = "X-Conversation-Id"
@@ -281,26 +280,6 @@ def running_replicas(
             assert replica.rasa is not None
             wait_for_http(f"{replica.rasa_url}/", replica.rasa, seconds=load_seconds)
         yield ReplicaSet(replicas, auth_token)
-
-
-def deployment_settings(
-    source: Path, target: Path, calendar_url: str | None, outbox_dir: str | None = None
-) -> Path:
-    """Copy the practice settings for a container, with what differs in that deployment.
-
-    The practice's own file stays the single source; only what differs inside the compose
-    network (the bundled Radicale's host name, a writable mail outbox) is replaced.
-    """
-    import yaml
-
-    raw = load_yaml(source.read_text(encoding="utf-8"))
-    if calendar_url:
-        raw["calendar"]["url"] = calendar_url
-    if outbox_dir:
-        raw["notifications"]["outbox_dir"] = outbox_dir
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return target
 
 
 def prepare_deployment(
