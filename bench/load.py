@@ -66,16 +66,16 @@ class PhaseResult:
         return percentile(self.latencies_ms, value)
 
 
-async def _post(session, url: str, sender: str, text: str) -> bool:
-    """One message; True when the server answered 200 with a JSON list of replies."""
+async def post_message(session, url: str, sender: str, text: str) -> list[dict] | None:
+    """One message; the replies when the server answered 200 with a JSON list, else None."""
     import aiohttp
 
     try:
         async with session.post(url, json={"sender": sender, "message": text}) as response:
             body = await response.json(content_type=None)
-            return response.status == 200 and isinstance(body, list)
+            return body if response.status == 200 and isinstance(body, list) else None
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-        return False
+        return None
 
 
 async def _run_phase(url: str, users: int, each: int, deadline_s: float) -> PhaseResult:
@@ -96,7 +96,7 @@ async def _run_phase(url: str, users: int, each: int, deadline_s: float) -> Phas
                     return
                 started = time.perf_counter()
                 text = CONVERSATION[i % len(CONVERSATION)]
-                ok = await _post(session, url, sender_for(i, tag), text)
+                ok = await post_message(session, url, sender_for(i, tag), text) is not None
                 if ok:
                     result.latencies_ms.append((time.perf_counter() - started) * 1000)
                 else:

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bench.load import REQUEST_TIMEOUT_S, percentile
+from bench.load import REQUEST_TIMEOUT_S, percentile, post_message
 
 Turn = str | Callable[[list[dict]], str]
 
@@ -172,18 +172,6 @@ class Phase:
         return dict(sorted(found.items()))
 
 
-async def _post(session, url: str, sender: str, text: str) -> list[dict] | None:
-    """One message; the replies when the server answered 200 with a JSON list, else None."""
-    import aiohttp
-
-    try:
-        async with session.post(url, json={"sender": sender, "message": text}) as response:
-            body = await response.json(content_type=None)
-            return body if response.status == 200 and isinstance(body, list) else None
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-        return None
-
-
 async def _run(target: str, url: str, shape: Shape, users: int, conversations: int,
                deadline_s: float, keep_alive: bool = False) -> Phase:
     import aiohttp
@@ -207,7 +195,7 @@ async def _run(target: str, url: str, shape: Shape, users: int, conversations: i
                         phase.hit_deadline = True
                         return
                     started = time.perf_counter()
-                    answer = await _post(session, url, sender, shape.text(index, replies))
+                    answer = await post_message(session, url, sender, shape.text(index, replies))
                     if answer is None:
                         phase.errors += 1
                         break  # a broken conversation is not continued
