@@ -137,7 +137,8 @@ STATE_MEMO_CONVERSATIONS = 200
 class _Replay:
     """One conversation replayed so far: its events, the tracker after them, earlier states."""
 
-    def __init__(self, tracker: Any) -> None:
+    def __init__(self, domain: Any, tracker: Any) -> None:
+        self.domain = domain  # held, so a reloaded model's domain never matches by id alone
         self.tracker = tracker
         self.events: list[Any] = []
         self.states: list[dict] = []
@@ -172,8 +173,8 @@ def _incremental_states() -> None:
         applied = tracker.applied_events()
         key = (id(self), tracker.sender_id, omit_unset_slots, tracker.is_rule_tracker)
         replay = memo.get(key)
-        if replay is None or not replay.continues(applied):
-            replay = memo[key] = _Replay(tracker.init_copy())
+        if replay is None or replay.domain is not self or not replay.continues(applied):
+            replay = memo[key] = _Replay(self, tracker.init_copy())
 
         def state() -> dict:
             return self._clean_state(
@@ -185,7 +186,8 @@ def _incremental_states() -> None:
             replay.tracker.update(event)
             replay.events.append(event)
         # Callers edit states in place (Rasa's featurizer deletes user text): copies out.
-        return [{key: dict(sub) for key, sub in past.items()} for past in replay.states] + [state()]
+        copies = [{part: dict(sub) for part, sub in past.items()} for past in replay.states]
+        return [*copies, state()]
 
     Domain.states_for_tracker_history = states_for_tracker_history
     Domain._states_incremental = True
