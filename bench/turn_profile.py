@@ -58,6 +58,7 @@ class Timers:
         self.turns: list[dict[str, tuple[float, int]]] = []
         self.current: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
         self.posted_bytes: list[tuple[int, int]] = []  # (whole JSON body, its domain part)
+        self.speedups = False  # whether channels.rasa_speedups was installed
 
     def add(self, phase: str, seconds: float) -> None:
         self.current[phase][0] += seconds
@@ -151,7 +152,6 @@ def instrument_graph(timers: Timers) -> None:
 
 
 EXPERIMENTS = {
-    "validator-cache": "check action-server replies with a jsonschema validator built once",
     "sqlite-wal": "tracker SQLite in WAL mode with synchronous=NORMAL",
     "selective-domain": "send the domain only to the form validators (enable_selective_domain)",
 }
@@ -159,10 +159,6 @@ EXPERIMENTS = {
 
 def apply_experiments(agent, names: list[str]) -> None:
     """What-if changes applied to this in-process agent only, to size a proposal first."""
-    if "validator-cache" in names:
-        from channels.rasa_speedups import install
-
-        install()
     if "sqlite-wal" in names:
         import sqlalchemy as sa
 
@@ -212,9 +208,15 @@ async def run_turns(
     # Log like ``rasa run`` without --debug: debug logging would be measured as turn time.
     configure_logging_and_warnings(logging.INFO)
     configure_structlog(logging.INFO)
+    # The server's patches, as `rasa run` installs them by importing our channels (before the
+    # model loads: one of them acts on loading). RASA_SPEEDUPS=off profiles stock Rasa.
+    from channels.rasa_speedups import install
+
+    speedups = install()
     agent = await load_agent(str(model), endpoints=AvailableEndpoints.read_endpoints(endpoints))
     apply_experiments(agent, experiments)
     timers = Timers()
+    timers.speedups = speedups
     instrument(timers)
     instrument_graph(timers)
 
@@ -362,7 +364,9 @@ def main() -> None:
             finally:
                 actions.terminate()
                 actions.wait(timeout=20)
-            lines = [f"model: {args.model.name}; experiments: {args.experiment or 'none'}",
+            lines = [f"model: {args.model.name}; server patches (rasa_speedups): "
+                     f"{'on' if timers.speedups else 'off'}; "
+                     f"experiments: {args.experiment or 'none'}",
                      *summarise(timers, shape)]
             if not args.no_http:
                 serve = workdir / "serve"
