@@ -19,6 +19,12 @@
    they are kept per conversation and only the new events are replayed; whenever the events
    are not an extension of what was replayed (a rewind, a reverted turn, another tracker), the
    replay starts over, so the answer is always Rasa's.
+5. ``RulePolicy`` then matches its rules against the states of the whole conversation: it
+   copies them, rewrites them, formats them for a debug line nobody reads and filters its rule
+   keys once per earlier state, although a rule can only look at as many states as it is long.
+   A policy loaded from a trained model (whose rules no longer change) is handed only the last
+   states its longest rule can look at; a rule that is shorter than what it is shown passes on
+   the older states in Rasa's own ``_is_rule_applicable``, so the same rules match.
 
 Tied to the pinned Rasa (3.6.21): ``tests/channels/test_rasa_speedups.py`` notices when Rasa
 changes a method replaced here. ``RASA_SPEEDUPS=off`` runs stock Rasa (the benchmark's
@@ -28,6 +34,7 @@ baseline does).
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from typing import Any
 
 PINNED_RASA = "3.6.21"
@@ -38,7 +45,7 @@ def enabled() -> bool:
 
 
 def install() -> bool:
-    """Install both fixes; False when switched off or when Rasa is not the pinned version."""
+    """Install the fixes; False when switched off or when Rasa is not the pinned version."""
     if not enabled():
         return False
     import rasa
@@ -49,6 +56,9 @@ def install() -> bool:
     _cache_event_types()
     _fast_request_json()
     _incremental_states()
+    _bounded_rule_states()
+    _incremental_applied_events()
+    _incremental_copies()
     return True
 
 
@@ -132,23 +142,32 @@ def _fast_request_json() -> None:
 
 
 STATE_MEMO_CONVERSATIONS = 200
+# How many of the latest states a caller needs (None: all); set around RulePolicy's featurizer.
+_STATE_TAIL: ContextVar[int | None] = ContextVar("rasa_speedups_state_tail", default=None)
 
 
-class _Replay:
+class _Prefix:
+    """Work done on the first events of a conversation, valid for any later list of events
+    that starts with exactly those events (the same objects: a tracker's copies share them)."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+
+    def continues(self, events: list[Any]) -> bool:
+        if len(self.events) > len(events):
+            return False
+        head = events[: len(self.events)]
+        return all(mine is theirs for mine, theirs in zip(self.events, head, strict=True))
+
+
+class _Replay(_Prefix):
     """One conversation replayed so far: its events, the tracker after them, earlier states."""
 
     def __init__(self, domain: Any, tracker: Any) -> None:
+        super().__init__()
         self.domain = domain  # held, so a reloaded model's domain never matches by id alone
         self.tracker = tracker
-        self.events: list[Any] = []
         self.states: list[dict] = []
-
-    def continues(self, applied: list[Any]) -> bool:
-        """``applied`` starts with exactly the events replayed (the same objects)."""
-        if len(self.events) > len(applied):
-            return False
-        head = applied[: len(self.events)]
-        return all(mine is theirs for mine, theirs in zip(self.events, head, strict=True))
 
 
 def _incremental_states() -> None:
@@ -185,10 +204,179 @@ def _incremental_states() -> None:
                 replay.states.append(state())
             replay.tracker.update(event)
             replay.events.append(event)
+        tail = _STATE_TAIL.get()
+        earlier = (replay.states if tail is None
+                   else replay.states[max(0, len(replay.states) - (tail - 1)):])
         # Callers edit states in place (Rasa's featurizer deletes user text): copies out.
-        copies = [{part: dict(sub) for part, sub in past.items()} for past in replay.states]
+        copies = [{part: dict(sub) for part, sub in past.items()} for past in earlier]
         return [*copies, state()]
 
     Domain.states_for_tracker_history = states_for_tracker_history
     Domain._states_incremental = True
     Domain._states_rasa = original  # Rasa's own, for the tests that compare both
+
+
+def _longest_rule(policy: Any) -> int:
+    """How many states the longest of the policy's rules (happy or unhappy loop) looks at."""
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH
+
+    keys = [*policy.lookup.get(RULES, {}), *policy.lookup.get(RULES_FOR_LOOP_UNHAPPY_PATH, {})]
+    return max((len(policy._rule_key_to_state(key)) for key in keys), default=1)
+
+
+def _bounded_rule_states() -> None:
+    """Hand a loaded ``RulePolicy`` only the last states its longest rule can match."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    if getattr(RulePolicy, "_states_bounded", False):
+        return
+    load = RulePolicy.load.__func__
+    states = RulePolicy._prediction_states
+
+    def load_bounded(cls: type, *args: Any, **kwargs: Any) -> Any:
+        policy = load(cls, *args, **kwargs)
+        # Set only on a loaded policy: while training, the rules are still being collected.
+        policy._state_tail = max(_longest_rule(policy), 1)
+        return policy
+
+    def _prediction_states(self: Any, *args: Any, **kwargs: Any) -> list[dict]:
+        token = _STATE_TAIL.set(getattr(self, "_state_tail", None))
+        try:
+            return states(self, *args, **kwargs)
+        finally:
+            _STATE_TAIL.reset(token)
+
+    RulePolicy.load = classmethod(load_bounded)  # type: ignore[assignment]
+    RulePolicy._prediction_states = _prediction_states
+    RulePolicy._states_bounded = True
+
+
+class _Applied(_Prefix):
+    """A conversation's applied events so far, and the names of the loops its events start."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loops: set[str] = set()
+        self.applied: list[Any] = []
+
+
+def _incremental_applied_events() -> None:
+    """Fold only the new events in ``DialogueStateTracker.applied_events``."""
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActionReverted,
+        ActiveLoop,
+        Restarted,
+        SessionStarted,
+        UserUtteranceReverted,
+        UserUttered,
+    )
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from burnout_assistant.bounded import LruDict
+
+    if getattr(DialogueStateTracker, "_applied_incremental", False):
+        return
+    memo: LruDict[tuple, _Applied] = LruDict(STATE_MEMO_CONVERSATIONS)
+
+    def applied_events(self: DialogueStateTracker) -> list[Any]:
+        events = list(self.events)
+        key = (self.sender_id, self.is_rule_tracker)
+        done = memo.get(key)
+        if done is not None and done.continues(events):
+            new = events[len(done.events):]
+            if not new:
+                return list(done.applied)
+            loops = done.loops | {e.name for e in new if isinstance(e, ActiveLoop) and e.name}
+            if loops != done.loops:  # Rasa checks every loop execution against all names
+                done = None
+        else:
+            done = None
+        if done is None:
+            done, new = _Applied(), events
+            loops = {e.name for e in events if isinstance(e, ActiveLoop) and e.name}
+        applied = list(done.applied)
+        for event in new:  # Rasa's fold (3.6.21), event by event
+            if isinstance(event, Restarted | SessionStarted):
+                applied = []
+            elif isinstance(event, ActionReverted):
+                self._undo_till_previous(ActionExecuted, applied)
+            elif isinstance(event, UserUtteranceReverted):
+                self._undo_till_previous(UserUttered, applied)
+                self._undo_till_previous(ActionExecuted, applied)
+            elif (
+                isinstance(event, ActionExecuted)
+                and event.action_name in loops
+                and not self._first_loop_execution_or_unhappy_path(event.action_name, applied)
+            ):
+                self._undo_till_previous_loop_execution(event.action_name, applied)
+            else:
+                applied.append(event)
+        kept = memo[key] = _Applied()
+        kept.events, kept.loops, kept.applied = events, loops, applied
+        return list(applied)
+
+    DialogueStateTracker._applied_rasa = DialogueStateTracker.applied_events
+    DialogueStateTracker.applied_events = applied_events
+    DialogueStateTracker._applied_incremental = True
+
+
+class _Copied(_Prefix):
+    """A private tracker that replayed a conversation's events so far from a fresh start."""
+
+    def __init__(self, tracker: Any) -> None:
+        super().__init__()
+        self.tracker = tracker.init_copy()  # what Rasa's copy starts from
+        self.initial = {name: slot.initial_value for name, slot in tracker.slots.items()}
+
+    def fits(self, tracker: Any) -> bool:
+        """Starting afresh from ``tracker`` would give this start (its slots begin alike)."""
+        mine = self.tracker
+        return (mine._max_event_history == tracker._max_event_history
+                and self.initial.keys() == tracker.slots.keys()
+                and all(self.initial[name] == slot.initial_value
+                        for name, slot in tracker.slots.items()))
+
+
+def _incremental_copies() -> None:
+    """``DialogueStateTracker.copy`` replays only the new events onto a kept replay."""
+    import copy as copying
+    from collections import deque
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from burnout_assistant.bounded import LruDict
+
+    if getattr(DialogueStateTracker, "_copy_incremental", False):
+        return
+    original = DialogueStateTracker.copy
+    memo: LruDict[tuple, _Copied] = LruDict(STATE_MEMO_CONVERSATIONS)
+
+    def copy(self: DialogueStateTracker) -> DialogueStateTracker:
+        if type(self.slots) is not dict:  # no domain: Rasa's AnySlotDict
+            return original(self)
+        events = list(self.events)
+        key = (self.sender_id, self.is_rule_tracker)
+        done = memo.get(key)
+        if done is None or not done.fits(self) or not done.continues(events):
+            done = memo[key] = _Copied(self)
+        else:
+            memo[key] = done  # most recent
+        for event in events[len(done.events):]:
+            done.tracker.update(event)
+            done.events.append(event)
+        replayed = done.tracker
+        made = copying.copy(replayed)  # sender, flags, latest message/utterance/action name
+        made.events = deque(replayed.events, maxlen=replayed.events.maxlen)
+        made.slots = {}
+        for name, slot in self.slots.items():  # the slots' definitions come from self
+            own = made.slots[name] = copying.copy(slot)
+            own._value = replayed.slots[name]._value
+            own._has_been_set = replayed.slots[name]._has_been_set
+        made.latest_action = copying.copy(replayed.latest_action)
+        made.active_loop = copying.deepcopy(replayed.active_loop)
+        return made
+
+    DialogueStateTracker._copy_rasa = original
+    DialogueStateTracker.copy = copy
+    DialogueStateTracker._copy_incremental = True

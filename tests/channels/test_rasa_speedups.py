@@ -227,9 +227,10 @@ def _conversation_events(rng):
     for _ in range(rng.randint(25, 60)):
         roll = rng.random()
         yield UserUttered("x", {"name": rng.choice(intents), "confidence": 1.0})
-        if roll < 0.15:
-            yield ActionExecuted("symptom_check_form")
-            yield ActiveLoop("symptom_check_form")
+        if roll < 0.15:  # the second form is named late: earlier events count anew
+            form = rng.choice(["symptom_check_form", "symptom_check_form", "booking_form"])
+            yield ActionExecuted(form)
+            yield ActiveLoop(form)
             yield SlotSet("requested_slot", "check_answer")
         elif roll < 0.25:
             yield ActionExecutionRejected("symptom_check_form")
@@ -299,3 +300,168 @@ def test_a_copy_of_the_tracker_continues_the_replay_a_rewind_restarts_it(rasa_sp
     assert turn.past_states(domain) == Domain._states_rasa(domain, turn)
     earlier = tracker.travel_back_in_time(tracker.events[len(tracker.events) // 2].timestamp)
     assert earlier.past_states(domain) == Domain._states_rasa(domain, earlier)
+
+
+def test_pinned_rasa_still_matches_rules_against_every_earlier_state() -> None:
+    """If Rasa bounds the states itself one day, this fails and the bound can go."""
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    assert "for i, state in enumerate(reversed(states)):" in inspect.getsource(
+        RulePolicy._get_possible_keys)
+    assert "if turn_index >= len(reversed_rule_states):" in inspect.getsource(
+        RulePolicy._is_rule_applicable)
+
+
+def _story_events(domain) -> list:
+    """Every test story of the project, one after the other, as one long conversation."""
+    from pathlib import Path
+
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+    events = []
+    for path in sorted((Path(__file__).parents[1] / "stories").glob("*.yml")):
+        for step in YAMLStoryReader(domain).read_from_file(str(path)):
+            events.extend(step.explicit_events(domain))
+    return events
+
+
+@pytest.mark.model
+def test_bounded_rule_states_predict_as_rasa_does_over_a_long_conversation(agent) -> None:
+    """At every action of all test stories played as one conversation, the loaded RulePolicy
+    (shown only its last states) predicts exactly what it predicts when shown them all."""
+    from rasa.core.policies.rule_policy import RULES, RulePolicy
+    from rasa.shared.core.events import ActionExecuted
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    policy = next(node._component for node in agent.processor.graph_runner._instantiated_nodes
+                  .values() if isinstance(node._component, RulePolicy))
+    tail = policy._state_tail
+    assert 1 < tail < 20
+    domain = agent.domain
+    tracker = DialogueStateTracker("long-visitor", domain.slots)
+    by_rule = past_tail = 0
+    for event in _story_events(domain):
+        if isinstance(event, ActionExecuted):
+            bounded, bounded_source = policy._predict(tracker, domain)
+            policy._state_tail = None
+            try:
+                full, full_source = policy._predict(tracker, domain)
+                states = len(tracker.past_states(domain))
+            finally:
+                policy._state_tail = tail
+            assert (bounded.probabilities, bounded.events, bounded.hide_rule_turn,
+                    bounded.is_end_to_end_prediction, bounded.is_no_user_prediction) == (
+                full.probabilities, full.events, full.hide_rule_turn,
+                full.is_end_to_end_prediction, full.is_no_user_prediction), event.action_name
+            if full_source in policy.lookup[RULES]:
+                assert bounded_source == full_source
+                by_rule += 1
+            past_tail += states > tail
+        tracker.update(event)
+    assert by_rule > 50 and past_tail > 100  # rules matched, and far past the bound
+
+
+def _same_tracker(ours, rasa) -> None:
+    """Every attribute alike: the same event objects, equal slots (definition and value)."""
+    mine, theirs = dict(vars(ours)), dict(vars(rasa))
+    assert list(mine.pop("events")) == list(theirs.pop("events"))
+    assert all(a is b for a, b in zip(ours.events, rasa.events, strict=True))
+    assert {n: vars(s) for n, s in mine.pop("slots").items()} == {
+        n: vars(s) for n, s in theirs.pop("slots").items()}
+    assert mine == theirs
+
+
+def test_pinned_rasa_still_folds_all_events_for_applied_events_and_copies() -> None:
+    """If Rasa changes either fold, this fails: the incremental ones copy its steps."""
+    import hashlib
+
+    from rasa.shared.core.trackers import DialogueStateTracker as Tracker
+
+    def digest(method) -> str:
+        return hashlib.sha256(inspect.getsource(method).encode()).hexdigest()[:16]
+
+    applied = getattr(Tracker, "_applied_rasa", Tracker.applied_events)
+    assert digest(applied) == "764d5065ea9997d6"
+    assert "return self.travel_back_in_time(float(\"inf\"))" in inspect.getsource(
+        getattr(Tracker, "_copy_rasa", Tracker.copy))
+    assert "tracker = self.init_copy()" in inspect.getsource(Tracker.travel_back_in_time)
+
+
+def test_incremental_applied_events_and_copies_equal_rasas_at_every_step(rasa_speedups) -> None:
+    import random
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker as Tracker
+
+    assert rasa_speedups.install()
+    domain = Domain.load(str(Path(__file__).parents[2] / "domain.yml"))
+    for seed in range(8):
+        rng = random.Random(seed)
+        tracker = Tracker(f"fold-{seed}", domain.slots)
+        for number, event in enumerate(_conversation_events(rng)):
+            tracker.update(event)
+            if number % 5 == 0:  # changed without an event: a copy (a replay) leaves it out
+                tracker.slots[rng.choice(sorted(tracker.slots))].value = "direct"
+                tracker.followup_action = "utter_direct"
+            applied = tracker.applied_events()
+            assert [id(e) for e in applied] == [id(e) for e in Tracker._applied_rasa(tracker)]
+            applied.clear()  # a caller's edits do not reach the next answer
+            if number % 2 == 0:
+                made = tracker.copy()
+                _same_tracker(made, Tracker._copy_rasa(tracker))
+                # the copy is the caller's own: what it adds reaches neither tracker nor memo
+                made.update(SlotSet("check_stop_asked", True))
+                made.update(UserUttered("nog iets", {"name": "faq", "confidence": 1.0}))
+                _same_tracker(tracker.copy(), Tracker._copy_rasa(tracker))
+        # a rewind, and the same conversation loaded afresh (new event objects)
+        earlier = tracker.travel_back_in_time(tracker.events[len(tracker.events) // 2].timestamp)
+        again = Tracker.from_dict(
+            tracker.sender_id, [e.as_dict() for e in tracker.events], domain.slots)
+        for other in (earlier, again, tracker):
+            assert [id(e) for e in other.applied_events()] == [
+                id(e) for e in Tracker._applied_rasa(other)]
+            _same_tracker(other.copy(), Tracker._copy_rasa(other))
+
+
+def test_a_copy_takes_slot_definitions_from_the_tracker_it_copies(rasa_speedups) -> None:
+    """A new model may start a slot elsewhere: the kept replay is then not reused."""
+    import copy
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker as Tracker
+
+    assert rasa_speedups.install()
+    domain = Domain.load(str(Path(__file__).parents[2] / "domain.yml"))
+    events = [ActionExecuted("action_listen"), UserUttered("hoi", {"name": "greet"})]
+    tracker = Tracker.from_events("slot-visitor", events, domain.slots)
+    _same_tracker(tracker.copy(), Tracker._copy_rasa(tracker))
+    slots = [copy.copy(slot) for slot in domain.slots]
+    slots[0].initial_value = "Praktijk Anders"
+    changed = Tracker.from_events("slot-visitor", events, slots)
+    made = changed.copy()
+    _same_tracker(made, Tracker._copy_rasa(changed))
+    assert made.slots[slots[0].name].value == "Praktijk Anders"
+
+
+def test_a_form_named_only_later_makes_its_earlier_runs_count_as_rasa_counts_them(
+        rasa_speedups) -> None:
+    """Two runs of a form before its loop starts: Rasa folds the second one away once the
+    form's name is known; a fold kept from before must not keep it."""
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker as Tracker
+
+    assert rasa_speedups.install()
+    tracker = Tracker("late-form", [])
+    for event in (ActionExecuted("action_listen"), UserUttered("a", {"name": "inform"}),
+                  ActionExecuted("booking_form"), ActionExecuted("action_listen"),
+                  UserUttered("b", {"name": "inform"}), ActionExecuted("booking_form")):
+        tracker.update(event)
+        tracker.applied_events()  # the fold is kept before the form's name is known
+    tracker.update(ActiveLoop("booking_form"))
+    ours = tracker.applied_events()
+    assert [id(e) for e in ours] == [id(e) for e in Tracker._applied_rasa(tracker)]
+    assert len(ours) < len(tracker.events)  # Rasa did fold events away here
