@@ -21,7 +21,8 @@ case "$role" in
     # the same options scripts/run uses (burnout_assistant/apps/launch.py).
     args="$(python -m burnout_assistant.apps.launch rasa-args --separator ' ')"
     # shellcheck disable=SC2086  # the options are single words (paths, origins, a token)
-    exec rasa run --model "$MODEL" --endpoints endpoints.scaled.yml $args \
+    # deploy/rasa_server.py: `rasa run`, without the JAX import TensorFlow makes (~70 MB).
+    exec python -m deploy.rasa_server run --model "$MODEL" --endpoints endpoints.scaled.yml $args \
       --port 5005 --interface 0.0.0.0 "$@"
     ;;
   actions)

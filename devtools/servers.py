@@ -18,7 +18,7 @@ from typing import Any
 
 from burnout_assistant.apps.launch import ROOT, rasa_server_args
 from burnout_assistant.apps.processes import free_port, wait_for_http
-from burnout_assistant.apps.replicas import stop_server
+from burnout_assistant.apps.replicas import RASA_SERVER, stop_server
 from burnout_assistant.config_files import load_yaml
 from devtools.terminal_chat import send
 
@@ -116,7 +116,7 @@ def running_assistant(
         cwd=ROOT, stdout=logs[0], stderr=subprocess.STDOUT, env=action_env,
     )
     rasa = subprocess.Popen(
-        [rasa_bin, "run", "--model", str(model), "--endpoints", str(endpoints),
+        [*RASA_SERVER, "run", "--model", str(model), "--endpoints", str(endpoints),
          *server_args, "--port", str(rasa_port), "--interface", "127.0.0.1"],
         cwd=ROOT, stdout=logs[1], stderr=subprocess.STDOUT, env=env,
     )

@@ -34,6 +34,8 @@ from burnout_assistant.apps.processes import free_port, stop_process, wait_for_h
 
 SCALED_ENDPOINTS = ROOT / "endpoints.scaled.yml"
 CONVERSATION_HEADER = "X-Conversation-Id"
+# `rasa run` without the JAX import TensorFlow makes (deploy/rasa_server.py), run from ROOT.
+RASA_SERVER = (sys.executable, "-m", "deploy.rasa_server")
 STOP_SECONDS = 20
 
 
@@ -205,7 +207,7 @@ def _launch_rasa(
     # than one only with a lock store that works across processes (Redis here).
     env = {**replica.env, "SANIC_WORKERS": str(workers)}
     replica.rasa = subprocess.Popen(
-        [_rasa_bin(), "run", "--model", str(model), "--endpoints", str(endpoints),
+        [*RASA_SERVER, "run", "--model", str(model), "--endpoints", str(endpoints),
          *rasa_server_args(settings_file, auth_token),
          "--port", str(replica.rasa_port), "--interface", "127.0.0.1"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,

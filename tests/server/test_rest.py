@@ -92,3 +92,16 @@ def test_no_message_text_in_the_logs(servers) -> None:
     servers.send(new_sender(), f"mijn naam is {marker} en ik ben moe")
     for log in ("rasa.log", "actions.log"):
         assert marker not in (servers.workdir / log).read_text(errors="replace")
+
+
+def test_the_server_runs_without_jax(servers) -> None:
+    """deploy/rasa_server.py keeps out the JAX import TensorFlow would make (~70 MB); the
+    server still answers, and neither it nor a worker has jaxlib's libraries mapped."""
+    import psutil
+
+    assert servers.send("ram-check", "hallo")
+    process = psutil.Process(servers.rasa_pid)
+    for proc in [process, *process.children(recursive=True)]:
+        maps = Path(f"/proc/{proc.pid}/maps").read_text()
+        assert "libtensorflow_cc" in maps  # the right process: TensorFlow is loaded
+        assert "xla_extension" not in maps and "jaxlib" not in maps
