@@ -204,3 +204,18 @@ def test_a_turn_saves_without_counting_and_stores_what_rasa_would(
     stored = run(rasa_store.retrieve("gijs"))
     assert [e.as_dict() for e in stored.events] == [e.as_dict() for e in tracker.events]
     assert cached._stamp("gijs") == cached._cache.peek("gijs")[0]  # known without a query
+
+
+def test_the_embedded_store_keeps_its_connections_and_writes_ahead(rasa_parts, stores) -> None:
+    """SQLite: a pool instead of a new connection per query, WAL with synchronous=NORMAL on
+    every connection; a reader on another connection sees each save at once."""
+    r = rasa_parts
+    cached, other, _ = stores
+    assert cached.engine.pool.__class__.__name__ == "QueuePool"
+    tracker = r["Tracker"]("wal", r["domain"].slots)
+    turn(r, tracker, "hallo")
+    run(cached.save(tracker))
+    with cached.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    assert len(run(other.retrieve("wal")).events) == len(tracker.events)
