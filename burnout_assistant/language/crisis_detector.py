@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import joblib
+import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -71,6 +73,10 @@ class CrisisModel:
 
     def __init__(self, pipeline: Pipeline) -> None:
         self._pipeline = pipeline
+        union, self._regression = pipeline.named_steps["features"], pipeline.named_steps["model"]
+        if union.transformer_weights is not None:
+            raise ValueError("the crisis model's feature union is not weighted")
+        self._vectorizers = [vectorizer for _, vectorizer in union.transformer_list]
         classes = list(pipeline.classes_)
         self._none = classes.index(CrisisKind.NONE.value)
         self._kinds = [CrisisKind(c) for c in classes]
@@ -101,7 +107,7 @@ class CrisisModel:
             parts = pieces(text)
             spans.append((len(flat), len(flat) + len(parts)))
             flat += parts
-        probabilities = self._pipeline.predict_proba(flat)
+        probabilities = self.probabilities(flat)
         scores = []
         for start, end in spans:
             best = max(range(start, end), key=lambda i: 1.0 - probabilities[i][self._none])
@@ -110,6 +116,16 @@ class CrisisModel:
             kind = max((k for k in range(len(row)) if k != self._none), key=lambda k: row[k])
             scores.append(CrisisScore(round(crisis, 4), self._kinds[kind]))
         return scores
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """The pipeline's ``predict_proba``, with the feature union's steps called directly.
+
+        ``FeatureUnion.transform`` sends even one short message through joblib's ``Parallel``,
+        which cost more than the n-grams and the regression together (~1.5 ms per message in
+        the server, bench/PROFILE.md round 3); the stacked features are the same.
+        """
+        features = sp.hstack([v.transform(texts) for v in self._vectorizers], format="csr")
+        return self._regression.predict_proba(features)
 
     def save(self, path: Path) -> None:
         joblib.dump(self._pipeline, path)

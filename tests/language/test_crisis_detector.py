@@ -104,3 +104,12 @@ def test_report_counts_recall_alarms_and_questions_by_category() -> None:
     assert result.full_alarm == (1, 4) and result.check_in == (1, 4)
     assert sum(v[0] for v in result.recall.values()) == 1
     assert len(result.misses) == 1 and not result.meets_targets()
+
+
+def test_probabilities_are_the_pipelines_own() -> None:
+    """The union's steps called directly give exactly scikit-learn's predict_proba."""
+    import numpy as np
+
+    model = _toy_model()
+    texts = [message.text for message in TEST[:200]] + ["", "vaak", "ik wil dood"]
+    assert np.array_equal(model.probabilities(texts), model._pipeline.predict_proba(texts))
