@@ -182,10 +182,11 @@ def apply_experiments(agent, names: list[str]) -> None:
 
 def start_action_server(workdir: Path, env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    rasa_bin = str(Path(sys.executable).with_name("rasa"))
+    from burnout_assistant.apps.replicas import RASA_CLI
+
     log = (workdir / "actions.log").open("w")
     proc = subprocess.Popen(
-        [rasa_bin, "run", "actions", "--actions", "actions", "--port", str(port)],
+        [*RASA_CLI, "run", "actions", "--actions", "actions", "--port", str(port)],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env},
     )
     wait_for_http(f"http://127.0.0.1:{port}/health", proc)

@@ -21,12 +21,13 @@ case "$role" in
     # the same options scripts/run uses (burnout_assistant/apps/launch.py).
     args="$(python -m burnout_assistant.apps.launch rasa-args --separator ' ')"
     # shellcheck disable=SC2086  # the options are single words (paths, origins, a token)
-    # deploy/rasa_server.py: `rasa run`, without the JAX import TensorFlow makes (~70 MB).
-    exec python -m deploy.rasa_server run --model "$MODEL" --endpoints endpoints.scaled.yml $args \
+    # deploy/rasa_cli.py: Rasa's command line without the JAX import TensorFlow makes (~70 MB).
+    exec python -m deploy.rasa_cli run --model "$MODEL" --endpoints endpoints.scaled.yml $args \
       --port 5005 --interface 0.0.0.0 "$@"
     ;;
   actions)
-    exec rasa run actions --actions actions --port 5055 "$@"
+    # deploy/rasa_cli.py keeps TensorFlow out (thinc would load it for spaCy's tokenizer).
+    exec python -m deploy.rasa_cli run actions --actions actions --port 5055 "$@"
     ;;
   jobs)
     exec python -m burnout_assistant.apps.jobs --endpoints endpoints.scaled.yml --every 60 "$@"

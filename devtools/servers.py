@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Any
 
 from burnout_assistant.apps.launch import ROOT, rasa_server_args
 from burnout_assistant.apps.processes import free_port, wait_for_http
-from burnout_assistant.apps.replicas import RASA_SERVER, stop_server
+from burnout_assistant.apps.replicas import RASA_CLI, stop_server
 from burnout_assistant.config_files import load_yaml
 from devtools.terminal_chat import send
 
@@ -107,16 +106,15 @@ def running_assistant(
     auth_token = secrets.token_urlsafe(24)
     settings_file = env.get("PRACTICE_SETTINGS")
     server_args = rasa_server_args(Path(settings_file) if settings_file else None, auth_token)
-    rasa_bin = str(Path(sys.executable).with_name("rasa"))
     logs = [(workdir / "actions.log").open("w"), (workdir / "rasa.log").open("w")]
     # SANIC_WORKERS is for the Rasa server (as scripts/run sets it); the action server keeps one.
     action_env = {k: v for k, v in env.items() if k != "SANIC_WORKERS"}
     actions = subprocess.Popen(
-        [rasa_bin, "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        [*RASA_CLI, "run", "actions", "--actions", "actions", "--port", str(action_port)],
         cwd=ROOT, stdout=logs[0], stderr=subprocess.STDOUT, env=action_env,
     )
     rasa = subprocess.Popen(
-        [*RASA_SERVER, "run", "--model", str(model), "--endpoints", str(endpoints),
+        [*RASA_CLI, "run", "--model", str(model), "--endpoints", str(endpoints),
          *server_args, "--port", str(rasa_port), "--interface", "127.0.0.1"],
         cwd=ROOT, stdout=logs[1], stderr=subprocess.STDOUT, env=env,
     )

@@ -34,8 +34,8 @@ from burnout_assistant.apps.processes import free_port, stop_process, wait_for_h
 
 SCALED_ENDPOINTS = ROOT / "endpoints.scaled.yml"
 CONVERSATION_HEADER = "X-Conversation-Id"
-# `rasa run` without the JAX import TensorFlow makes (deploy/rasa_server.py), run from ROOT.
-RASA_SERVER = (sys.executable, "-m", "deploy.rasa_server")
+# Rasa's command line without what a process never uses (deploy/rasa_cli.py), run from ROOT.
+RASA_CLI = (sys.executable, "-m", "deploy.rasa_cli")
 STOP_SECONDS = 20
 
 
@@ -136,10 +136,6 @@ def stop_server(proc: subprocess.Popen | None) -> None:
             worker.kill()
 
 
-def _rasa_bin() -> str:
-    return str(Path(sys.executable).with_name("rasa"))
-
-
 @dataclass
 class Replica:
     """One Rasa server with its own action server, as one pod of the deployment."""
@@ -177,7 +173,7 @@ class Replica:
         log = (self.workdir / f"actions-{self.index}.log").open("a")
         self._logs.append(log)
         self.actions = subprocess.Popen(
-            [_rasa_bin(), "run", "actions", "--actions", "actions",
+            [*RASA_CLI, "run", "actions", "--actions", "actions",
              "--port", str(self.action_port)],
             cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=self.env,
         )
@@ -207,7 +203,7 @@ def _launch_rasa(
     # than one only with a lock store that works across processes (Redis here).
     env = {**replica.env, "SANIC_WORKERS": str(workers)}
     replica.rasa = subprocess.Popen(
-        [*RASA_SERVER, "run", "--model", str(model), "--endpoints", str(endpoints),
+        [*RASA_CLI, "run", "--model", str(model), "--endpoints", str(endpoints),
          *rasa_server_args(settings_file, auth_token),
          "--port", str(replica.rasa_port), "--interface", "127.0.0.1"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,

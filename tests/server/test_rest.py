@@ -94,14 +94,21 @@ def test_no_message_text_in_the_logs(servers) -> None:
         assert marker not in (servers.workdir / log).read_text(errors="replace")
 
 
-def test_the_server_runs_without_jax(servers) -> None:
-    """deploy/rasa_server.py keeps out the JAX import TensorFlow would make (~70 MB); the
-    server still answers, and neither it nor a worker has jaxlib's libraries mapped."""
+def test_servers_run_without_what_they_never_use(servers) -> None:
+    """deploy/rasa_cli.py: the Rasa server (and any worker) has TensorFlow but not the JAX it
+    would import; the action server, after a typed check answer (spaCy's tokenizer, whose
+    thinc would import TensorFlow), has neither, and still placed the answer."""
     import psutil
 
-    assert servers.send("ram-check", "hallo")
-    process = psutil.Process(servers.rasa_pid)
-    for proc in [process, *process.children(recursive=True)]:
+    sender = f"ram-{uuid.uuid4().hex[:8]}"
+    servers.send(sender, "ik wil graag de korte check doen")
+    replies = texts(servers.send(sender, "heel vaak"))
+    assert any("2" in reply or "?" in reply for reply in replies), replies  # the next question
+    rasa = psutil.Process(servers.rasa_pid)
+    for proc in [rasa, *rasa.children(recursive=True)]:
         maps = Path(f"/proc/{proc.pid}/maps").read_text()
         assert "libtensorflow_cc" in maps  # the right process: TensorFlow is loaded
         assert "xla_extension" not in maps and "jaxlib" not in maps
+    maps = Path(f"/proc/{servers.action_pid}/maps").read_text()
+    assert "spacy" in maps  # the typed answer went through the tokenizer
+    assert "libtensorflow" not in maps and "xla_extension" not in maps
