@@ -40,15 +40,16 @@ many conversations are kept (default 200; 0 turns the cache off).
 from __future__ import annotations
 
 import asyncio
-import itertools
+import json
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -130,17 +131,6 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         self._loaded[sender_id] = (stamp, len(tracker.events))
         return tracker
 
-    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
-        """The events after those loaded this turn; Rasa's count query when that is unknown.
-
-        The lock store holds the conversation for the whole turn, so nothing else wrote it
-        between load and save.
-        """
-        loaded = self._loaded.peek(tracker.sender_id)
-        if loaded is None:
-            return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, loaded[1], len(tracker.events))
-
     async def save(self, tracker: DialogueStateTracker) -> None:
         if self._cache is None:
             await super().save(tracker)
@@ -149,7 +139,11 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         loaded = self._loaded.peek(sender)
         new = list(tracker.events)[loaded[1]:] if loaded is not None else []
         try:
-            await super().save(tracker)
+            if loaded is None:
+                await super().save(tracker)  # Rasa's count query finds what is new
+            else:
+                await self.stream_events(tracker)
+                self._insert(sender, new)
         except Exception:
             self._cache.pop(sender, None)
             raise
@@ -162,6 +156,29 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             newest = max([*stamps, *([newest] if newest is not None else [])], default=None)
             stamp = (count + len(new), newest)
         self._cache[sender] = (stamp, self._as_loaded(tracker))
+
+    def _insert(self, sender_id: str, events: list) -> None:
+        """Rasa's rows for these events (as its ``save`` builds them), in one statement.
+
+        The lock store holds the conversation for the whole turn, so the events after those
+        loaded are exactly what is new. Rasa's ORM session writes one INSERT per event, each a
+        round trip to PostgreSQL; one multi-row insert is one.
+        """
+        if not events:
+            return
+        rows = []
+        for event in events:
+            data = event.as_dict()
+            rows.append({
+                "sender_id": sender_id,
+                "type_name": event.type_name,
+                "timestamp": data.get("timestamp"),
+                "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                "action_name": data.get("name"),
+                "data": json.dumps(data),
+            })
+        with self.engine.begin() as connection:
+            connection.execute(self.SQLEvent.__table__.insert(), rows)
 
     def _as_loaded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         """The tracker as loading it would give: only the events of the latest session.

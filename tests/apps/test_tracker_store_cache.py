@@ -204,6 +204,21 @@ def test_a_turn_saves_without_counting_and_stores_what_rasa_would(
     stored = run(rasa_store.retrieve("gijs"))
     assert [e.as_dict() for e in stored.events] == [e.as_dict() for e in tracker.events]
     assert cached._stamp("gijs") == cached._cache.peek("gijs")[0]  # known without a query
+    # row for row what Rasa's own save writes for the same conversation
+    twin = r["Tracker"]("gijs-rasa", r["domain"].slots)
+    for event in tracker.events:
+        twin.update(event)
+    run(rasa_store.save(twin))
+
+    def rows(sender: str) -> list[tuple]:
+        table = rasa_store.SQLEvent.__table__
+        with rasa_store.engine.connect() as connection:
+            found = connection.execute(
+                table.select().where(table.c.sender_id == sender).order_by(table.c.id))
+            return [(row.type_name, row.timestamp, row.intent_name, row.action_name, row.data)
+                    for row in found]
+
+    assert rows("gijs") == rows("gijs-rasa")
 
 
 def test_the_embedded_store_keeps_its_connections_and_writes_ahead(rasa_parts, stores) -> None:
