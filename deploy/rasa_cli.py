@@ -22,10 +22,15 @@ replicas all start Rasa this way; training runs Rasa's own command line.
 
 from __future__ import annotations
 
+import os
 import sys
 
 KEPT_OUT = ("jax", "jaxlib")
 KEPT_OUT_OF_ACTIONS = ("tensorflow",)
+# Rasa's command line configures TensorFlow (importing it) whenever one of these is set; they
+# tune TensorFlow only, so the action server drops them instead of failing to start.
+TENSORFLOW_SETTINGS = ("TF_GPU_MEMORY_ALLOC", "TF_INTER_OP_PARALLELISM_THREADS",
+                       "TF_INTRA_OP_PARALLELISM_THREADS")
 
 
 def keep_out(names: tuple[str, ...]) -> None:
@@ -40,7 +45,11 @@ def kept_out(args: list[str]) -> tuple[str, ...]:
 
 
 def main() -> None:
-    keep_out(kept_out(sys.argv[1:]))
+    names = kept_out(sys.argv[1:])
+    keep_out(names)
+    if "tensorflow" in names:
+        for setting in TENSORFLOW_SETTINGS:
+            os.environ.pop(setting, None)
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
