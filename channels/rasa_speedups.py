@@ -141,7 +141,7 @@ def _fast_request_json() -> None:
     EndpointConfig._fast_json = True
 
 
-STATE_MEMO_CONVERSATIONS = 200
+STATE_MEMO_CONVERSATIONS = 100  # conversations going on at once, per process
 # How many of the latest states a caller needs (None: all); set around RulePolicy's featurizer.
 _STATE_TAIL: ContextVar[int | None] = ContextVar("rasa_speedups_state_tail", default=None)
 

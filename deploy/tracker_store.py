@@ -34,7 +34,7 @@ still ends in Rasa's own fallback, with the error in the log.
 Used in ``endpoints.yml`` as ``type: deploy.tracker_store.CachedSQLTrackerStore`` and in
 ``endpoints.scaled.yml`` as ``type: deploy.tracker_store.ReconnectingSQLTrackerStore`` (Rasa puts
 its working directory, the project root, on the import path). ``cache_size`` in either sets how
-many conversations are kept (default 200; 0 turns the cache off).
+many conversations are kept (default 100; 0 turns the cache off).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 20.0
 RETRY_PAUSE = 0.5
-DEFAULT_CACHE_SIZE = 200  # conversations; a long one is a few hundred kB in memory
+DEFAULT_CACHE_SIZE = 100  # conversations going on at once; a long one is a few hundred kB
 T = TypeVar("T")
 Stamp = tuple[int, float | None]  # (events stored for the sender, newest event's timestamp)
 # Plain SQL, run on a pooled connection: the ORM query Rasa uses costs ~1 ms to build per call.
