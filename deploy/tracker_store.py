@@ -47,7 +47,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import OperationalError
@@ -62,9 +62,14 @@ RETRY_SECONDS = 20.0
 RETRY_PAUSE = 0.5
 DEFAULT_CACHE_SIZE = 100  # conversations going on at once; a long one is a few hundred kB
 T = TypeVar("T")
-Stamp = tuple[int, float | None]  # (events stored for the sender, newest event's timestamp)
+# (events stored for the sender, the oldest event's timestamp, the newest event's timestamp)
+Stamp = tuple[int, float | None, float | None]
 # Plain SQL, run on a pooled connection: the ORM query Rasa uses costs ~1 ms to build per call.
-STAMP_SQL = sa.text("SELECT count(*), max(timestamp) FROM events WHERE sender_id = :sender")
+STAMP_SQL = sa.text(
+    "SELECT count(*), min(timestamp), max(timestamp) FROM events WHERE sender_id = :sender")
+# The newest rows of a sender, newest first (Rasa orders a conversation's events by id).
+NEWEST_SQL = sa.text(
+    "SELECT data FROM events WHERE sender_id = :sender ORDER BY id DESC LIMIT :count")
 
 
 def _sqlite_settings(connection: Any, _record: Any) -> None:
@@ -106,8 +111,35 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     def _stamp(self, sender_id: str) -> Stamp:
         """What the database holds for this sender, in one indexed query."""
         with self.engine.connect() as connection:
-            count, newest = connection.execute(STAMP_SQL, {"sender": sender_id}).one()
-        return int(count), newest
+            count, oldest, newest = connection.execute(STAMP_SQL, {"sender": sender_id}).one()
+        return int(count), oldest, newest
+
+    def _grown(self, sender_id: str, cached: tuple[Stamp, DialogueStateTracker],
+               stamp: Stamp) -> DialogueStateTracker | None:
+        """The cached conversation plus the events another process appended since, or None
+        when anything else happened (erased, shortened, a new session, events out of order).
+
+        Rows are only ever appended to a conversation or all deleted (erasure, retention), so
+        the same oldest event and more rows mean the new rows are the newest ones by id, which
+        is Rasa's order. With two Sanic workers about every other turn lands on the process
+        that did not serve the one before; this loads a few rows instead of all of them.
+        """
+        (count, oldest, newest), tracker = cached
+        if not (stamp[0] > count and stamp[1] == oldest and oldest is not None
+                and newest is not None and stamp[2] is not None and stamp[2] >= newest):
+            return None
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                NEWEST_SQL, {"sender": sender_id, "count": stamp[0] - count}).all()
+        added = deserialise_events([json.loads(row.data) for row in reversed(rows)])
+        latest = tracker.events[-1].timestamp if tracker.events else newest
+        if len(added) != stamp[0] - count or any(
+                isinstance(e, SessionStarted) or e.timestamp < latest for e in added):
+            return None  # Rasa's load would start a new session or sort differently
+        grown = tracker.copy()
+        for event in added:
+            grown.update(event)
+        return grown
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
@@ -119,7 +151,8 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if cached is not None and cached[0] == stamp:
             tracker = cached[1].copy()  # the caller adds events to what it gets
         else:
-            tracker = await super()._retrieve(sender_id, False)
+            grown = self._grown(sender_id, cached, stamp) if cached is not None else None
+            tracker = grown if grown is not None else await super()._retrieve(sender_id, False)
             if tracker is None:
                 self._cache.pop(sender_id, None)
                 self._loaded.pop(sender_id, None)
@@ -152,9 +185,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         if loaded is None:
             stamp = self._stamp(sender)
         else:
-            (count, newest), stamps = loaded[0], [e.timestamp for e in new]
+            (count, oldest, newest), stamps = loaded[0], [e.timestamp for e in new]
+            oldest = min([*stamps, *([oldest] if oldest is not None else [])], default=None)
             newest = max([*stamps, *([newest] if newest is not None else [])], default=None)
-            stamp = (count + len(new), newest)
+            stamp = (count + len(new), oldest, newest)
         self._cache[sender] = (stamp, self._as_loaded(tracker))
 
     def _insert(self, sender_id: str, events: list) -> None:

@@ -234,3 +234,53 @@ def test_the_embedded_store_keeps_its_connections_and_writes_ahead(rasa_parts, s
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     assert len(run(other.retrieve("wal")).events) == len(tracker.events)
+
+
+def test_turns_alternating_between_two_processes_load_only_the_new_rows(
+        rasa_parts, stores, monkeypatch) -> None:
+    """Two Sanic workers: about every other turn lands on the process that did not serve the
+    one before. It adds the other's rows to what it holds, and ends where Rasa's load ends."""
+    r = rasa_parts
+    first, second, rasa_store = stores
+    tracker = r["Tracker"]("fien", r["domain"].slots)
+    turn(r, tracker, "nul")
+    run(first.save(tracker))
+    run(second.retrieve("fien"))  # both processes have seen the conversation
+    store_class, grown = r["module"].CachedSQLTrackerStore, []
+    original = store_class._grown
+
+    def watched(self, *args):
+        result = original(self, *args)
+        grown.append(result is not None)
+        return result
+
+    monkeypatch.setattr(store_class, "_grown", watched)
+    for number in range(6):
+        process = (first, second)[number % 2]
+        tracker = run(process.retrieve("fien"))
+        assert states(tracker) == states(run(rasa_store._retrieve("fien", False)))
+        turn(r, tracker, f"bericht {number}", name=f"Fien {number}")
+        run(process.save(tracker))
+    assert grown == [True] * 5  # each turn after the first came from the other process
+    assert run(first.retrieve("fien")).get_slot("naam") == "Fien 5"
+
+
+def test_a_conversation_erased_and_begun_again_is_loaded_whole(rasa_parts, stores) -> None:
+    """Erasure deletes every row; a new conversation under the same id then has more rows than
+    the cache knew, but none of the old ones: nothing erased comes back from memory."""
+    r = rasa_parts
+    first, second, rasa_store = stores
+    tracker = r["Tracker"]("gea", r["domain"].slots)
+    turn(r, tracker, "oud", name="Gea")
+    run(first.save(tracker))
+    assert run(first.retrieve("gea")).get_slot("naam") == "Gea"
+    with first.session_scope() as session:  # what erasure does, from another process
+        session.query(first.SQLEvent).filter(first.SQLEvent.sender_id == "gea").delete()
+        session.commit()
+    again = r["Tracker"]("gea", r["domain"].slots)
+    for text in ("nieuw", "en nog eens"):
+        turn(r, again, text)
+    run(second.save(again))
+    seen = run(first.retrieve("gea"))
+    assert states(seen) == states(run(rasa_store.retrieve("gea")))
+    assert seen.get_slot("naam") is None
