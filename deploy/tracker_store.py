@@ -135,7 +135,7 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         latest = tracker.events[-1].timestamp if tracker.events else newest
         if len(added) != stamp[0] - count or any(
                 isinstance(e, SessionStarted) or e.timestamp < latest for e in added):
-            return None  # Rasa's load would start a new session or sort differently
+            return None  # a new session, or an event Rasa's session filter might leave out
         grown = tracker.copy()
         for event in added:
             grown.update(event)
