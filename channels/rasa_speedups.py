@@ -254,10 +254,12 @@ def _bounded_rule_states() -> None:
 class _Applied(_Prefix):
     """A conversation's applied events so far, and the names of the loops its events start."""
 
-    def __init__(self) -> None:
+    def __init__(self, events: list[Any] | None = None, loops: set[str] | None = None,
+                 applied: list[Any] | None = None) -> None:
         super().__init__()
-        self.loops: set[str] = set()
-        self.applied: list[Any] = []
+        self.events = events or []
+        self.loops = loops or set()
+        self.applied = applied or []
 
 
 def _incremental_applied_events() -> None:
@@ -312,8 +314,7 @@ def _incremental_applied_events() -> None:
                 self._undo_till_previous_loop_execution(event.action_name, applied)
             else:
                 applied.append(event)
-        kept = memo[key] = _Applied()
-        kept.events, kept.loops, kept.applied = events, loops, applied
+        memo[key] = _Applied(events, loops, applied)
         return list(applied)
 
     DialogueStateTracker._applied_rasa = DialogueStateTracker.applied_events
@@ -360,8 +361,6 @@ def _incremental_copies() -> None:
         done = memo.get(key)
         if done is None or not done.fits(self) or not done.continues(events):
             done = memo[key] = _Copied(self)
-        else:
-            memo[key] = done  # most recent
         for event in events[len(done.events):]:
             done.tracker.update(event)
             done.events.append(event)
