@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from bench import visitor_bench, visitors
-from bench.visitor_bench import Target, target_rows, write_block
+from bench.visitor_bench import Memory, Target, target_rows, write_block
 
 
 def test_the_long_conversation_has_forty_turns_and_the_same_five_first_and_last() -> None:
@@ -66,11 +66,11 @@ def test_targets_pass_at_their_limits_and_fail_just_beyond() -> None:
     base = _target("moodbot", 10, 10.0, 50, 50)
     ok = {"moodbot": base, "scaled-2w": _target("scaled-2w", 10, 15.0, 25, 300),
           "embedded": _target("embedded", 10, 12.0, 25, 300)}
-    rows = target_rows(ok, [], {"embedded": [(1100.0, 900.0)]})
+    rows = target_rows(ok, [], {"embedded": [Memory(1100.0, 900.0, 200.0)]})
     assert all(r.endswith("| PASS |") for r in rows), rows
     bad = {"moodbot": base, "scaled-2w": _target("scaled-2w", 10, 14.9, 20, 301),
            "embedded": _target("embedded", 10, 11.9, 20, 300)}
-    rows = target_rows(bad, [], {"embedded": [(1101.0, 900.0)]})
+    rows = target_rows(bad, [], {"embedded": [Memory(1101.0, 900.0, 200.0)]})
     failed = [r for r in rows if r.endswith("| FAIL |")]
     assert len(failed) == 4, rows
 
@@ -91,3 +91,41 @@ def test_quick_run_is_small_and_a_full_run_measures_about_four_hundred_messages(
     for users in (1, 10, 50):
         each = visitor_bench.conversations_for(users, visitors.CHECK, quick=False)
         assert 300 <= each * users * len(visitors.CHECK.turns) <= 1000
+
+
+def _cached_pages(path: Path) -> int:
+    """Pages of ``path`` in the page cache: mincore(2) over a read-only mapping of it."""
+    import ctypes
+    import mmap
+
+    size = path.stat().st_size
+    pages = (size + mmap.PAGESIZE - 1) // mmap.PAGESIZE
+    vec = (ctypes.c_ubyte * pages)()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]
+    with path.open("rb") as handle:
+        address = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, handle.fileno(), 0)
+        assert address not in (None, ctypes.c_void_p(-1).value)
+        try:
+            assert libc.mincore(ctypes.c_void_p(address), ctypes.c_size_t(size), vec) == 0
+        finally:
+            libc.munmap(ctypes.c_void_p(address), ctypes.c_size_t(size))
+    return sum(b & 1 for b in vec)
+
+
+def test_big_libraries_are_dropped_from_the_page_cache_and_small_ones_kept(
+    tmp_path: Path, monkeypatch
+) -> None:
+    big = tmp_path / "lib" / "libbig.so.2"
+    small = tmp_path / "lib" / "libsmall.so"
+    big.parent.mkdir()
+    big.write_bytes(b"x" * (visitor_bench.BIG_LIBRARY_BYTES + 4096))
+    small.write_bytes(b"y" * 8192)
+    big.read_bytes(), small.read_bytes()  # both in the page cache now
+    assert _cached_pages(big) > 0 and _cached_pages(small) == 2
+    monkeypatch.setattr(visitor_bench.sys, "prefix", str(tmp_path))
+    assert visitor_bench.libraries_from_disk() == 1
+    assert _cached_pages(big) == 0
+    assert _cached_pages(small) == 2
