@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
+import time
 import uuid
 
 import pytest
@@ -48,11 +49,85 @@ def make_store(request, tmp_path):
 
 
 def test_rasa_builds_it_from_the_endpoint_config(make_store) -> None:
-    from deploy.lock_store import AtomicTickets
+    from deploy.lock_store import AtomicRedisLockStore, SQLiteLockStore
 
     store = make_store()
-    assert isinstance(store, AtomicTickets)
+    assert isinstance(store, (AtomicRedisLockStore, SQLiteLockStore))
     assert store.get_lock("nobody") is None
+
+
+def test_expired_tickets_are_dropped_and_a_finish_never_recreates_a_lock(make_store) -> None:
+    store = make_store()
+    stale = store.issue_ticket("visitor", lock_lifetime=-1)  # expired when issued
+    fresh = store.issue_ticket("visitor", lock_lifetime=60)
+    assert (stale, fresh) == (0, 0)  # the expired one was dropped first: numbering restarts
+    lock = store.get_lock("visitor")
+    assert [t.number for t in lock.tickets] == [0] and not lock.is_locked(fresh)
+    assert store.issue_ticket("visitor") == 1
+    store.finish_serving("visitor", 0)
+    assert [t.number for t in store.get_lock("visitor").tickets] == [1]
+    store.cleanup("visitor", 1)
+    assert store.get_lock("visitor") is None
+    store.finish_serving("visitor", 1)
+    store.update_lock("visitor")
+    assert store.get_lock("visitor") is None  # nothing brought it back
+
+
+def test_the_stored_lock_is_rasas_own_text() -> None:
+    """Rasa's own RedisLockStore (a replica not yet upgraded) reads what this one writes."""
+    if not _redis_up():
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    from rasa.core.lock_store import RedisLockStore
+
+    from deploy.lock_store import AtomicRedisLockStore
+
+    prefix = f"locktest{uuid.uuid4().hex[:8]}"
+    ours = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=6, key_prefix=prefix)
+    rasas = RedisLockStore(host="127.0.0.1", port=6379, db=6, key_prefix=prefix)
+    try:
+        ours.issue_ticket('zeg "hoi" / \\ é', lock_lifetime=30)
+        assert rasas.issue_ticket('zeg "hoi" / \\ é') == 1
+        lock = ours.get_lock('zeg "hoi" / \\ é')
+        assert lock.conversation_id == 'zeg "hoi" / \\ é'
+        assert [t.number for t in lock.tickets] == [0, 1]
+        assert 29 < lock.tickets[0].expires - time.time() <= 30
+    finally:
+        for key in ours.red.keys(f"{prefix}:*"):
+            ours.red.delete(key)
+
+
+def test_a_turn_costs_the_redis_store_three_round_trips(monkeypatch) -> None:
+    """Issue, one look while waiting, finish: one round trip each (it was eight)."""
+    if not _redis_up():
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    import redis
+
+    from deploy.lock_store import AtomicRedisLockStore
+
+    prefix = f"locktest{uuid.uuid4().hex[:8]}"
+    store = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=6, key_prefix=prefix)
+    store.get_lock("warm-up")  # the connection exists before counting
+    store.issue_ticket("warm-up")  # and the script is loaded
+    sent: list[bytes] = []
+    original = redis.connection.Connection.send_packed_command
+
+    def counted(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
+
+    async def turn() -> None:
+        async with store.lock("visitor", wait_time_in_seconds=0.01):
+            pass
+
+    try:
+        asyncio.run(turn())
+        assert len(sent) == 3
+        assert store.get_lock("visitor") is None
+    finally:
+        for key in store.red.keys(f"{prefix}:*"):
+            store.red.delete(key)
 
 
 def test_tickets_drawn_at_once_by_many_processes_are_unique(make_store) -> None:
