@@ -41,7 +41,7 @@ def rasa_server_args(
     origins = load_settings(settings_file).channels.web.allowed_origins
     origins = list(dict.fromkeys([*origins, *(extra_origins or [])]))
     args = ["--credentials", str(ROOT / "credentials.yml"), "--enable-api",
-            "--auth-token", auth_token]
+            f"--auth-token={auth_token}"]  # "=": a token may begin with "-"
     return args + (["--cors", *origins] if origins else [])
 
 
