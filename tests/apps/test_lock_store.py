@@ -52,7 +52,7 @@ def test_rasa_builds_it_from_the_endpoint_config(make_store) -> None:
     from deploy.lock_store import AtomicRedisLockStore, SQLiteLockStore
 
     store = make_store()
-    assert isinstance(store, (AtomicRedisLockStore, SQLiteLockStore))
+    assert isinstance(store, AtomicRedisLockStore | SQLiteLockStore)
     assert store.get_lock("nobody") is None
 
 
