@@ -11,14 +11,17 @@ per message (median, p95, max) and the largest message's cost.
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 from pathlib import Path
 
-from burnout_assistant.language.crisis_corpus import load_corpus
-from burnout_assistant.language.safety import assess
-from devtools.crisis_evaluation import TEST_CORPUS, fit_detector
-
 ROOT = Path(__file__).resolve().parents[1]
+if not __package__:  # run as a script: import the project's packages from its root
+    sys.path[0] = str(ROOT)
+
+from burnout_assistant.language.crisis_corpus import load_corpus  # noqa: E402
+from burnout_assistant.language.safety import assess  # noqa: E402
+from devtools.crisis_evaluation import TEST_CORPUS, fit_detector  # noqa: E402
 
 
 def _timed(fn, texts: list[str]) -> list[float]:

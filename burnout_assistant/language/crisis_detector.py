@@ -6,7 +6,8 @@ trained on the crisis corpus (many writers, the C-SSRS categories and hard look-
 every ordinary training example of the assistant, and gives a probability that a message is a
 crisis and which kind. scikit-learn (Rasa's own pin) does the maths: word and character
 n-grams over the same normalised text the patterns read, and a logistic regression, because it
-is fast (about 1.5 ms per message, bench/crisis_cost.py), small and easy to inspect.
+is fast (about 0.15 ms per message applied directly, bench/crisis_cost.py), small and easy to
+inspect.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.utils.extmath import softmax
 
 from burnout_assistant.language.crisis_corpus import CorpusMessage
 from burnout_assistant.language.safety import CrisisKind, CrisisScore, normalise, scan_window
@@ -80,6 +82,7 @@ class CrisisModel:
         classes = list(pipeline.classes_)
         self._none = classes.index(CrisisKind.NONE.value)
         self._kinds = [CrisisKind(c) for c in classes]
+        self._direct = _DirectScorer.for_model(self._vectorizers, self._regression)
 
     @classmethod
     def fit(cls, examples: Sequence[LabelledText], c: float = 8.0) -> CrisisModel:
@@ -118,12 +121,15 @@ class CrisisModel:
         return scores
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """The pipeline's ``predict_proba``, with the feature union's steps called directly.
+        """The pipeline's ``predict_proba``, computed directly from the fitted weights.
 
         ``FeatureUnion.transform`` sends even one short message through joblib's ``Parallel``,
-        which cost more than the n-grams and the regression together (~1.5 ms per message in
-        the server, bench/PROFILE.md round 3); the stacked features are the same.
+        and scikit-learn's checks and sparse matrices for one message cost ten times the
+        arithmetic: 1.4 ms against 0.14 ms per message (bench/PROFILE.md, rounds 3 and 4).
+        A model the direct path does not cover goes through scikit-learn's own steps.
         """
+        if self._direct is not None:
+            return self._direct.probabilities(texts)
         features = sp.hstack([v.transform(texts) for v in self._vectorizers], format="csr")
         return self._regression.predict_proba(features)
 
@@ -133,6 +139,57 @@ class CrisisModel:
     @classmethod
     def load(cls, path: Path) -> CrisisModel:
         return cls(joblib.load(path))
+
+
+class _DirectScorer:
+    """A multinomial logistic regression over l2-normalised TF-IDF n-grams, without the
+    sparse matrices: per vectoriser, the counts of the known n-grams, TF-IDF weights scaled
+    to unit length, times those n-grams' rows of the coefficients; then the softmax."""
+
+    def __init__(self, tables: list[tuple], intercept: np.ndarray) -> None:
+        self._tables = tables  # (analyser, vocabulary, idf, coefficients by n-gram, sublinear)
+        self._intercept = intercept
+
+    @classmethod
+    def for_model(cls, vectorizers: list, regression: LogisticRegression) -> _DirectScorer | None:
+        """The scorer for this fitted model, or None when it is not the kind computed here."""
+        multinomial = regression.multi_class == "multinomial" or (
+            regression.multi_class == "auto" and len(regression.classes_) > 2
+            and regression.solver != "liblinear")
+        if not multinomial or not all(
+                isinstance(v, TfidfVectorizer) and v.norm == "l2" and v.use_idf
+                and not v.binary for v in vectorizers):
+            return None
+        tables, offset = [], 0
+        for v in vectorizers:
+            width = len(v.vocabulary_)
+            coefficients = np.ascontiguousarray(regression.coef_[:, offset:offset + width].T)
+            tables.append((v.build_analyzer(), v.vocabulary_, v.idf_, coefficients,
+                           v.sublinear_tf))
+            offset += width
+        if offset != regression.coef_.shape[1]:
+            return None
+        return cls(tables, regression.intercept_.astype(np.float64))
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        decisions = np.tile(self._intercept, (len(texts), 1))
+        for row, text in enumerate(texts):
+            for analyse, vocabulary, idf, coefficients, sublinear in self._tables:
+                counts: dict[int, int] = {}
+                for ngram in analyse(text):
+                    column = vocabulary.get(ngram)
+                    if column is not None:
+                        counts[column] = counts.get(column, 0) + 1
+                if not counts:
+                    continue
+                columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+                tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+                if sublinear:
+                    tf = np.log(tf) + 1.0
+                weights = tf * idf[columns]
+                weights /= np.sqrt(weights @ weights)
+                decisions[row] += weights @ coefficients[columns]
+        return softmax(decisions)
 
 
 def training_examples(corpus: Sequence[CorpusMessage],

@@ -107,9 +107,31 @@ def test_report_counts_recall_alarms_and_questions_by_category() -> None:
 
 
 def test_probabilities_are_the_pipelines_own() -> None:
-    """The union's steps called directly give exactly scikit-learn's predict_proba."""
+    """The weights applied directly give scikit-learn's predict_proba (to rounding) and the
+    same scores, on every test-corpus message, empty text and unknown words."""
     import numpy as np
 
     model = _toy_model()
-    texts = [message.text for message in TEST[:200]] + ["", "vaak", "ik wil dood"]
+    assert model._direct is not None  # the fast path is the one tested here
+    texts = [message.text for message in TEST] + ["", "vaak", "qqq zzz", "ik wil dood"]
+    flat = [piece for text in texts for piece in pieces(text)]
+    ours, theirs = model.probabilities(flat), model._pipeline.predict_proba(flat)
+    assert np.allclose(ours, theirs, rtol=0, atol=1e-12)
+    model._direct = None
+    assert model.probabilities(flat).shape == theirs.shape
+    slow = model.score_many(texts)
+    model._direct = CrisisModel(model._pipeline)._direct
+    assert model.score_many(texts) == slow
+
+
+def test_a_two_kind_model_is_scored_by_scikit_learn_itself() -> None:
+    """Two classes make a binary regression (a sigmoid): not the direct path's softmax."""
+    import numpy as np
+
+    model = CrisisModel.fit([LabelledText("ik wil dood", CrisisKind.SELF),
+                             LabelledText("ik wil niet meer leven", CrisisKind.SELF),
+                             LabelledText("wat kost een gesprek", CrisisKind.NONE),
+                             LabelledText("hoe lang duurt herstel", CrisisKind.NONE)])
+    assert model._direct is None
+    texts = ["ik wil dood", "wat kost het"]
     assert np.array_equal(model.probabilities(texts), model._pipeline.predict_proba(texts))
