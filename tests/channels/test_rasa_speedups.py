@@ -73,6 +73,53 @@ def test_invalid_reply_raises_rasas_own_error(rasa_speedups, fresh_rasa) -> None
     assert "Failed to validate Action server response" in error.value.message
 
 
+def _replies() -> list:
+    """Valid replies of every event type our actions and forms send, and broken variants."""
+    slot = {"event": "slot", "timestamp": None, "name": "check_answers", "value": {"q1": 3}}
+    ask = {"text": "Vraag 2 van 11", "buttons": [{"title": "Vaak", "payload": "Vaak"}]}
+    valid = [
+        {"events": [], "responses": []},
+        {"events": [slot, {"event": "slot", "name": "check_noted", "value": None}],
+         "responses": [ask]},
+        {"events": [{"event": "active_loop", "name": None},
+                    {"event": "followup", "name": "action_listen"},
+                    {"event": "reminder", "intent": "x", "date_time": "2026-12-03T10:00:00"},
+                    {"event": "restart"}, {"event": "session_started"},
+                    {"event": "bot", "text": "hoi", "data": {}, "metadata": {}}],
+         "responses": [{"response": "utter_crisis"}]},
+        {"events": [{"event": "user", "text": "hoi", "parse_data": {
+            "intent": {"name": "greet", "confidence": 0.9}, "entities": []}}]},
+    ]
+    invalid = [
+        {"events": [{"event": "no such event"}]},
+        {"events": [{"event": "slot", "name": 5, "value": 1}]},
+        {"events": [{"name": "no event key"}]},
+        {"events": [{"event": 7}]},
+        {"events": "not a list"},
+        {"events": [], "responses": "not a list"},
+        {"events": [{"event": "user", "parse_data": {"intent": {"confidence": "high"}}}]},
+        {"events": [slot, {"event": "action", "name": 3}]},
+        "not an object",
+    ]
+    return valid + invalid
+
+
+def test_the_reply_check_decides_as_the_whole_schema_does(rasa_speedups, remote_action) -> None:
+    schema = remote_action.action_response_format_spec()
+    whole = jsonschema.validators.validator_for(schema)(schema)
+    check = rasa_speedups.reply_checker(schema)
+    verdicts = [(check(reply), whole.is_valid(reply)) for reply in _replies()]
+    assert all(ours == rasas for ours, rasas in verdicts), verdicts
+    assert [rasas for _, rasas in verdicts].count(True) == 4  # the valid ones are valid
+
+
+def test_a_schema_without_named_branches_is_checked_whole(rasa_speedups) -> None:
+    schema = {"type": "object", "properties": {"events": {"type": "array", "items": {
+        "type": "object", "oneOf": [{"required": ["a"]}, {"required": ["b"]}]}}}}
+    check = rasa_speedups.reply_checker(schema)
+    assert check({"events": [{"a": 1}]}) and not check({"events": [{"a": 1, "b": 2}]})
+
+
 def test_off_switch_leaves_rasa_alone(rasa_speedups, fresh_rasa, monkeypatch) -> None:
     RemoteAction = fresh_rasa
     monkeypatch.setenv("RASA_SPEEDUPS", "off")
