@@ -32,7 +32,6 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockS
 from rasa.utils.endpoints import EndpointConfig
 
 T = TypeVar("T")
-MAX_ATTEMPTS = 50  # contention on one conversation is two or three messages, not fifty
 
 
 class AtomicTickets:
