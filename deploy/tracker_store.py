@@ -46,13 +46,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, validate_port
 from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from burnout_assistant.bounded import LruDict
 
@@ -230,10 +230,44 @@ class CachedSQLTrackerStore(SQLTrackerStore):
             tracker.sender_id, kept, self.domain.slots if self.domain else None)
 
 
+# Any constant shared by all processes: the advisory lock under which the tables are created.
+TABLES_LOCK_KEY = 0x7261736174726b  # "rasatrk"
+
+
+def create_tables_one_at_a_time(params: dict[str, Any]) -> None:
+    """Create Rasa's events table under a PostgreSQL advisory lock, before Rasa tries.
+
+    Why: two Sanic workers or replicas starting on an empty database both run Rasa's
+    ``create_all`` at once. The loser either logs "Could not create tables" as an ERROR, or
+    meets a unique violation that Rasa logs as a WARNING, with the SQL, and then sleeps 5 s
+    before it tries again. One at a time, the others find the table and Rasa's own
+    ``create_all`` does nothing. When the database cannot be reached, Rasa's own start-up loop
+    waits for it and says so, as before.
+    """
+    if params.get("dialect") != "postgresql" or params.get("login_db"):
+        return  # Rasa creates the database itself first with login_db: leave that to it
+    url = SQLTrackerStore.get_db_url(
+        "postgresql", params.get("host"), validate_port(params.get("port")),
+        params.get("db", "rasa.db"), params.get("username"), params.get("password"),
+        None, params.get("query"))
+    engine = sa.create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                               {"key": TABLES_LOCK_KEY})
+            SQLTrackerStore.Base.metadata.create_all(connection)
+    except sa.exc.SQLAlchemyError as exc:
+        logger.debug("tracker tables not created before start (%s)", type(exc).__name__)
+    finally:
+        engine.dispose()
+
+
 class ReconnectingSQLTrackerStore(CachedSQLTrackerStore):
     """``SQLTrackerStore`` with pre-ping and a bounded retry while the database is away."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if not args:  # Rasa passes the endpoint's settings as keywords
+            create_tables_one_at_a_time(kwargs)
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()
