@@ -19,6 +19,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def listening(port: int, host: str = "127.0.0.1", timeout: float = 2) -> bool:
+    """Whether something accepts connections on ``host:port`` (a local PostgreSQL, Redis)."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
 def wait_for_http(
     url: str, proc: subprocess.Popen, seconds: float = 180, poll: float = 0.5
 ) -> None:

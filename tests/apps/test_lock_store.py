@@ -4,20 +4,13 @@ them at once, and two processes take turns on one conversation."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import threading
 import time
 import uuid
 
 import pytest
 
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
+from burnout_assistant.apps.processes import listening
 
 
 @pytest.fixture(params=["redis", "sqlite"])
@@ -28,7 +21,7 @@ def make_store(request, tmp_path):
 
     prefix = f"locktest{uuid.uuid4().hex[:8]}"
     if request.param == "redis":
-        if not _redis_up():
+        if not listening(6379):
             pytest.skip("no Redis at 127.0.0.1:6379")
         config = EndpointConfig(url="127.0.0.1", type="deploy.lock_store.AtomicRedisLockStore",
                                 port=6379, db=6, key_prefix=prefix)
@@ -75,7 +68,7 @@ def test_expired_tickets_are_dropped_and_a_finish_never_recreates_a_lock(make_st
 
 def test_the_stored_lock_is_rasas_own_text() -> None:
     """Rasa's own RedisLockStore (a replica not yet upgraded) reads what this one writes."""
-    if not _redis_up():
+    if not listening(6379):
         pytest.skip("no Redis at 127.0.0.1:6379")
     from rasa.core.lock_store import RedisLockStore
 
@@ -98,7 +91,7 @@ def test_the_stored_lock_is_rasas_own_text() -> None:
 
 def test_a_turn_costs_the_redis_store_three_round_trips(monkeypatch) -> None:
     """Issue, one look while waiting, finish: one round trip each (it was eight)."""
-    if not _redis_up():
+    if not listening(6379):
         pytest.skip("no Redis at 127.0.0.1:6379")
     import redis
 

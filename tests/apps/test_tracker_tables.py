@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import uuid
 
 import pytest
 
-
-def _postgres_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
-            return True
-    except OSError:
-        return False
+from burnout_assistant.apps.processes import listening
 
 
 def test_stores_starting_at_once_on_an_empty_database_log_no_error(caplog) -> None:
     """Four stores at once (as workers and replicas start): Rasa logged "Could not create
     tables" or a unique violation, and slept 5 s, for the losers of that race every time."""
-    if not _postgres_up():
+    if not listening(5432):
         pytest.skip("no PostgreSQL at 127.0.0.1:5432")
     from sqlalchemy import inspect
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email
-import socket
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -16,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from burnout_assistant.apps.processes import free_port
 from burnout_assistant.booking.notifications import (
     Mailer,
     MailUnavailable,
@@ -96,12 +96,6 @@ class Logins:
         self.attempts.append((user, password))
         # handled=False: the server then answers 535 itself instead of staying silent.
         return AuthResult(success=(user, password) == ("assistent", "geheim"), handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

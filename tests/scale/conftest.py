@@ -8,7 +8,6 @@ meets another session's data. Without PostgreSQL or Redis the tests are skipped 
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from burnout_assistant.apps.processes import listening
 from burnout_assistant.apps.replicas import ReplicaSet, ScaledStores, running_replicas
 from devtools.servers import fresh_postgres_databases
 
@@ -26,14 +26,6 @@ PG_URL = "postgresql://postgres@127.0.0.1:5432/{db}"
 REDIS_DB = 5
 
 
-def _reachable(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=2).close()
-        return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def scale_tag() -> str:
     return uuid.uuid4().hex[:10]
@@ -42,7 +34,7 @@ def scale_tag() -> str:
 @pytest.fixture(scope="session")
 def pg_databases(scale_tag: str) -> Iterator[dict[str, str]]:
     """Fresh tracker and leads databases, dropped (with their connections) at the end."""
-    if not _reachable(5432):
+    if not listening(5432):
         pytest.skip("no PostgreSQL at 127.0.0.1:5432")
     with fresh_postgres_databases(f"scale_{scale_tag}", PG_ADMIN_URL) as names:
         yield names
@@ -51,7 +43,7 @@ def pg_databases(scale_tag: str) -> Iterator[dict[str, str]]:
 @pytest.fixture(scope="session")
 def redis_prefix(scale_tag: str) -> Iterator[str]:
     """A lock-store key prefix of this session (letters and digits only, as Rasa requires)."""
-    if not _reachable(6379):
+    if not listening(6379):
         pytest.skip("no Redis at 127.0.0.1:6379")
     import redis
 
