@@ -34,43 +34,6 @@ from rasa.utils.endpoints import EndpointConfig
 T = TypeVar("T")
 
 
-class AtomicTickets:
-    """Rasa's ticket steps, each done by one atomic ``_change`` of the stored lock."""
-
-    def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
-        raise NotImplementedError
-
-    @staticmethod
-    def _changed(
-        conversation_id: str, stored: str | bytes | None, change: Callable[[TicketLock], T]
-    ) -> tuple[T, str | None]:
-        """``change`` applied to the stored lock (or a new one): its result, and the text to
-        store, or None when no ticket is left and the lock is to be deleted."""
-        lock = TicketLock.from_dict(json.loads(stored)) if stored else TicketLock(conversation_id)
-        result = change(lock)
-        return result, lock.dumps() if lock.tickets else None
-
-    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-        try:
-            return self._change(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime))
-        except LockError:
-            raise
-        except Exception as e:  # as Rasa's: any store failure is a LockError
-            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
-
-    def update_lock(self, conversation_id: str) -> None:
-        if self.get_lock(conversation_id) is not None:  # never recreate a deleted lock
-            self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
-
-    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
-        if self.get_lock(conversation_id) is not None:
-            self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
-
-    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        """Remove this ticket; the lock goes with the last ticket, in the same transaction."""
-        self.finish_serving(conversation_id, ticket_number)
-
-
 # One ticket change as a Redis script: Redis runs a script as one step, so the change is atomic
 # and costs one round trip (WATCH, GET and MULTI/EXEC cost three, plus a GET before a finish).
 # The stored text is Rasa's: {"conversation_id": ..., "tickets": ["<ticket JSON>", ...]}.
@@ -150,7 +113,7 @@ class AtomicRedisLockStore(RedisLockStore):
         self.finish_serving(conversation_id, ticket_number)
 
 
-class SQLiteLockStore(AtomicTickets, LockStore):
+class SQLiteLockStore(LockStore):
     """Ticket locks in a SQLite file: several processes on one machine, no server."""
 
     def __init__(self, endpoint_config: EndpointConfig | None = None,
@@ -198,16 +161,45 @@ class SQLiteLockStore(AtomicTickets, LockStore):
         with self._guard:
             self._write(lock.conversation_id, lock.dumps())
 
-    def _change(self, conversation_id: str, change: Callable[[TicketLock], T]) -> T:
-        """BEGIN IMMEDIATE takes SQLite's write lock first, so no other process reads between."""
+    def _change(self, conversation_id: str, change: Callable[[TicketLock], T],
+                create: bool = False) -> T | None:
+        """Apply ``change`` to the stored lock in one transaction; an empty lock is deleted.
+
+        BEGIN IMMEDIATE takes SQLite's write lock first, so no other process reads between.
+        Without ``create`` a lock that is gone stays gone (never recreated by a finish).
+        """
         with self._guard:
             self._connection.execute("BEGIN IMMEDIATE")
             try:
-                result, stored = self._changed(conversation_id, self._read(conversation_id),
-                                               change)
-                self._write(conversation_id, stored)
+                stored = self._read(conversation_id)
+                if stored is None and not create:
+                    self._connection.execute("COMMIT")
+                    return None
+                lock = (TicketLock.from_dict(json.loads(stored)) if stored
+                        else TicketLock(conversation_id))
+                result = change(lock)
+                self._write(conversation_id, lock.dumps() if lock.tickets else None)
                 self._connection.execute("COMMIT")
                 return result
             except BaseException:
                 self._connection.execute("ROLLBACK")
                 raise
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        try:
+            number = self._change(conversation_id,
+                                  lambda lock: lock.issue_ticket(lock_lifetime), create=True)
+        except Exception as e:  # as Rasa's: any store failure is a LockError
+            raise LockError(f"Error while acquiring lock. Error:\n{e}") from e
+        assert number is not None
+        return number
+
+    def update_lock(self, conversation_id: str) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_expired_tickets())
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        self._change(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number))
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Remove this ticket; the lock goes with the last ticket, in the same transaction."""
+        self.finish_serving(conversation_id, ticket_number)
