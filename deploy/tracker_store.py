@@ -98,15 +98,18 @@ class CachedSQLTrackerStore(SQLTrackerStore):
         # Loaded this turn and not saved yet: the stamp then and how many events were loaded.
         self._loaded: LruDict[str, tuple[Stamp, int]] = LruDict(max(size, 1) * 2)
 
-    def _pool_sqlite(self) -> None:
-        """Open connections kept in a pool, in WAL mode with ``synchronous=NORMAL``."""
+    def _replace_engine(self, **options: Any) -> None:
+        """Rasa's engine for the same database, made again with these ``create_engine`` options."""
         url = self.engine.url
         self.engine.dispose()
-        # The pool hands a connection to one caller at a time, so it may move between threads.
-        self.engine = sa.create_engine(url, poolclass=QueuePool,
-                                       connect_args={"check_same_thread": False})
-        sa.event.listen(self.engine, "connect", _sqlite_settings)
+        self.engine = sa.create_engine(url, **options)
         self.sessionmaker = sessionmaker(bind=self.engine)
+
+    def _pool_sqlite(self) -> None:
+        """Open connections kept in a pool, in WAL mode with ``synchronous=NORMAL``."""
+        # The pool hands a connection to one caller at a time, so it may move between threads.
+        self._replace_engine(poolclass=QueuePool, connect_args={"check_same_thread": False})
+        sa.event.listen(self.engine, "connect", _sqlite_settings)
 
     def _stamp(self, sender_id: str) -> Stamp:
         """What the database holds for this sender, in one indexed query."""
@@ -269,10 +272,7 @@ class ReconnectingSQLTrackerStore(CachedSQLTrackerStore):
         if not args:  # Rasa passes the endpoint's settings as keywords
             create_tables_one_at_a_time(kwargs)
         super().__init__(*args, **kwargs)
-        url = self.engine.url
-        self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
-        self.sessionmaker = sessionmaker(bind=self.engine)
+        self._replace_engine(pool_pre_ping=True, **create_engine_kwargs(self.engine.url))
 
     async def _retrying(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
         loop = asyncio.get_running_loop()
