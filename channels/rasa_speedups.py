@@ -95,13 +95,12 @@ def reply_checker(schema: dict[str, Any]) -> Callable[[Any], bool]:
 
     validator_class = jsonschema.validators.validator_for(schema)
     validator_class.check_schema(schema)
-    whole = validator_class(schema)
     rest = copy.deepcopy(schema)
     items = rest.get("properties", {}).get("events", {}).get("items", {})
     branches = items.pop("oneOf", None) or []
     names = [b.get("properties", {}).get("event", {}).get("const") for b in branches]
     if not branches or not all(isinstance(n, str) for n in names) or len(set(names)) < len(names):
-        return whole.is_valid
+        return validator_class(schema).is_valid
     without_branches = validator_class(rest)
     by_name = {name: validator_class(branch) for name, branch in zip(names, branches, strict=True)}
 
