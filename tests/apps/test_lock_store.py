@@ -66,39 +66,44 @@ def test_expired_tickets_are_dropped_and_a_finish_never_recreates_a_lock(make_st
     assert store.get_lock("visitor") is None  # nothing brought it back
 
 
-def test_the_stored_lock_is_rasas_own_text() -> None:
-    """Rasa's own RedisLockStore (a replica not yet upgraded) reads what this one writes."""
-    if not listening(6379):
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    from rasa.core.lock_store import RedisLockStore
-
-    from deploy.lock_store import AtomicRedisLockStore
-
-    prefix = f"locktest{uuid.uuid4().hex[:8]}"
-    ours = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=6, key_prefix=prefix)
-    rasas = RedisLockStore(host="127.0.0.1", port=6379, db=6, key_prefix=prefix)
-    try:
-        ours.issue_ticket('zeg "hoi" / \\ é', lock_lifetime=30)
-        assert rasas.issue_ticket('zeg "hoi" / \\ é') == 1
-        lock = ours.get_lock('zeg "hoi" / \\ é')
-        assert lock.conversation_id == 'zeg "hoi" / \\ é'
-        assert [t.number for t in lock.tickets] == [0, 1]
-        assert 29 < lock.tickets[0].expires - time.time() <= 30
-    finally:
-        for key in ours.red.keys(f"{prefix}:*"):
-            ours.red.delete(key)
-
-
-def test_a_turn_costs_the_redis_store_three_round_trips(monkeypatch) -> None:
-    """Issue, one look while waiting, finish: one round trip each (it was eight)."""
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test in the local Redis (db 6); its keys are deleted after."""
     if not listening(6379):
         pytest.skip("no Redis at 127.0.0.1:6379")
     import redis
 
+    prefix = f"locktest{uuid.uuid4().hex[:8]}"
+    yield prefix
+    client = redis.Redis(host="127.0.0.1", port=6379, db=6)
+    for key in client.keys(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+
+
+def test_the_stored_lock_is_rasas_own_text(redis_prefix) -> None:
+    """Rasa's own RedisLockStore (a replica not yet upgraded) reads what this one writes."""
+    from rasa.core.lock_store import RedisLockStore
+
     from deploy.lock_store import AtomicRedisLockStore
 
-    prefix = f"locktest{uuid.uuid4().hex[:8]}"
-    store = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=6, key_prefix=prefix)
+    ours = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=6, key_prefix=redis_prefix)
+    rasas = RedisLockStore(host="127.0.0.1", port=6379, db=6, key_prefix=redis_prefix)
+    ours.issue_ticket('zeg "hoi" / \\ é', lock_lifetime=30)
+    assert rasas.issue_ticket('zeg "hoi" / \\ é') == 1
+    lock = ours.get_lock('zeg "hoi" / \\ é')
+    assert lock.conversation_id == 'zeg "hoi" / \\ é'
+    assert [t.number for t in lock.tickets] == [0, 1]
+    assert 29 < lock.tickets[0].expires - time.time() <= 30
+
+
+def test_a_turn_costs_the_redis_store_three_round_trips(redis_prefix, monkeypatch) -> None:
+    """Issue, one look while waiting, finish: one round trip each (it was eight)."""
+    import redis
+
+    from deploy.lock_store import AtomicRedisLockStore
+
+    store = AtomicRedisLockStore(host="127.0.0.1", port=6379, db=6, key_prefix=redis_prefix)
     store.get_lock("warm-up")  # the connection exists before counting
     store.issue_ticket("warm-up")  # and the script is loaded
     sent: list[bytes] = []
@@ -114,13 +119,9 @@ def test_a_turn_costs_the_redis_store_three_round_trips(monkeypatch) -> None:
         async with store.lock("visitor", wait_time_in_seconds=0.01):
             pass
 
-    try:
-        asyncio.run(turn())
-        assert len(sent) == 3
-        assert store.get_lock("visitor") is None
-    finally:
-        for key in store.red.keys(f"{prefix}:*"):
-            store.red.delete(key)
+    asyncio.run(turn())
+    assert len(sent) == 3
+    assert store.get_lock("visitor") is None
 
 
 def test_tickets_drawn_at_once_by_many_processes_are_unique(make_store) -> None:
